@@ -1,0 +1,92 @@
+"""Pain Diary: a pain, sleep, medication and therapy diary shared with the care team."""
+
+import logging
+import os
+
+from flask import Flask
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import config as configuration
+from .extensions import api, csrf, db, limiter, login_manager, migrate
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(config=None):
+    """Build the app; ``config`` (a mapping) overrides the environment, as tests do."""
+    config = dict(config or {})
+    app = Flask(
+        __name__,
+        instance_path=config.pop("INSTANCE_PATH", None)
+        or os.environ.get("INSTANCE_PATH")
+        or os.path.join(PROJECT_ROOT, "instance"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+    )
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config.update(configuration.FIXED)
+    app.config.update(configuration.from_environment(app.instance_path))
+    app.config.update(config)
+    configure_logging(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app):
+    logging.basicConfig(
+        level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if proxies := app.config["TRUSTED_PROXIES"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
+
+def register_extensions(app):
+    from .accounts import auth
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    api.init_app(app)
+    auth.init_app(app)
+
+
+def register_blueprints(app):
+    from .accounts.routes import bp as accounts_bp
+    from .web.routes import bp as web_bp
+
+    api.register_blueprint(accounts_bp)
+    app.register_blueprint(web_bp)
+
+
+def register_errorhandlers(app):
+    from .errors import register_errorhandlers as register
+
+    register(app)
+
+
+def register_commands(app):
+    from .accounts.cli import users_cli
+    from .demo import demo_command
+
+    app.cli.add_command(users_cli)
+    app.cli.add_command(demo_command)
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):
+    """Durable, concurrent SQLite: WAL, fsync on commit, foreign keys, wait when busy."""
+    if type(dbapi_connection).__module__ != "sqlite3":
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=FULL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()

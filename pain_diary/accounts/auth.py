@@ -1,0 +1,128 @@
+"""Who is asking: server-side sessions for the PWA, bearer tokens for API clients, CSRF."""
+
+from functools import wraps
+
+from flask import current_app, g, request, session
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from sqlalchemy import select, update
+
+from ..errors import ApiError, error_response
+from ..extensions import csrf, db, login_manager
+from ..types import utcnow
+from .models import ApiToken, User, UserSession, hash_secret
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+__all__ = ["login_required", "patient_required", "clinician_required", "sign_in", "sign_out"]
+
+
+@login_manager.request_loader
+def load_user(req):
+    """Authenticate by ``Authorization: Bearer`` if present, else by the session cookie."""
+    header = req.headers.get("Authorization")
+    if header is not None:
+        g.auth_method = "token"
+        scheme, _, token = header.partition(" ")
+        return _user_from_token(token.strip()) if scheme.lower() == "bearer" else None
+    if secret := session.get("sid"):
+        g.auth_method = "session"
+        return _user_from_session(secret)
+    return None
+
+
+def _user_from_token(token):
+    row = db.session.execute(
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
+    ).first()
+    if row is None or row.ApiToken.expires_at <= utcnow() or not row.User.is_active:
+        return None
+    return row.User
+
+
+def _user_from_session(secret):
+    row = db.session.execute(
+        select(UserSession, User)
+        .join(User, User.id == UserSession.user_id)
+        .where(UserSession.secret_hash == hash_secret(secret), UserSession.revoked_at.is_(None))
+    ).first()
+    lifetime = current_app.permanent_session_lifetime
+    if row is None or row.UserSession.created_at + lifetime <= utcnow() or not row.User.is_active:
+        return None
+    g.user_session_id = row.UserSession.id
+    return row.User
+
+
+@login_manager.unauthorized_handler
+def unauthorized():
+    raise ApiError(401, "Sign in, or send a valid bearer token.")
+
+
+def sign_in(user):
+    """Open a server-side session for ``user`` and put its secret in the session cookie."""
+    session.clear()
+    record, secret = UserSession.open(user)
+    session["sid"] = secret
+    session.permanent = True
+    return record
+
+
+def sign_out():
+    """End the current session server-side, so a copied cookie stops working too."""
+    if secret := session.get("sid"):
+        db.session.execute(
+            update(UserSession)
+            .where(UserSession.secret_hash == hash_secret(secret))
+            .values(revoked_at=utcnow())
+        )
+    session.clear()
+
+
+def end_sessions(user, keep=None):
+    """Revoke every session of ``user`` except the ``keep`` one."""
+    query = update(UserSession).where(
+        UserSession.user_id == user.id, UserSession.revoked_at.is_(None)
+    )
+    if keep is not None:
+        query = query.where(UserSession.id != keep)
+    db.session.execute(query.values(revoked_at=utcnow()))
+
+
+def check_csrf():
+    """Require ``X-CSRFToken`` on unsafe requests that a session cookie authenticates."""
+    if request.method in SAFE_METHODS or "Authorization" in request.headers:
+        return
+    if "sid" in session and current_user.is_authenticated:
+        csrf.protect()
+
+
+def handle_csrf_error(exc):
+    return error_response(
+        403, "Send the X-CSRFToken header from login or GET /me.", code="csrf_failed"
+    )
+
+
+def role_required(role):
+    def decorator(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role != role:
+                raise ApiError(403, f"Only a {role} can do this.")
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+patient_required = role_required("patient")
+clinician_required = role_required("clinician")
+
+
+def init_app(app):
+    login_manager.session_protection = None  # sessions are checked server-side instead
+    app.before_request(check_csrf)
+    app.register_error_handler(CSRFError, handle_csrf_error)

@@ -1,0 +1,51 @@
+"""`flask users ...`: manage accounts from the command line."""
+
+import click
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from ..extensions import db
+from .auth import end_sessions
+from .models import ROLES, User
+from .passwords import password_problems
+from .schemas import _timezones
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+
+
+def _validated(password, timezone):
+    if problems := password_problems(password):
+        raise click.BadParameter(" ".join(problems), param_hint="--password")
+    if timezone not in _timezones():
+        raise click.BadParameter("not an IANA time zone name", param_hint="--timezone")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--password", required=True, prompt=True, hide_input=True)
+@click.option("--role", type=click.Choice(ROLES), default="patient", show_default=True)
+@click.option("--timezone", default="UTC", show_default=True)
+@click.option("--display-name", default=None, help="Defaults to the part of the email before @.")
+def create(email, password, role, timezone, display_name):
+    """Create a user (the way to make clinicians when self-signup is off)."""
+    from .routes import create_user
+
+    _validated(password, timezone)
+    if db.session.scalar(select(User).where(User.email == email.strip().lower())):
+        raise click.ClickException(f"a user with email {email} exists already")
+    user = create_user(email, password, display_name or email.split("@")[0], role, timezone)
+    db.session.commit()
+    click.echo(f"created {user.role} {user.email} ({user.id})")
+
+
+@users_cli.command("disable")
+@click.option("--email", required=True)
+def disable(email):
+    """Disable a user and end all their sessions at once."""
+    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    if user is None:
+        raise click.ClickException(f"no user with email {email}")
+    user.is_disabled = True
+    end_sessions(user)
+    db.session.commit()
+    click.echo(f"disabled {user.email}")

@@ -1,0 +1,98 @@
+"""Users, their server-side sessions and their personal API tokens."""
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+ROLES = ("patient", "clinician")
+
+
+def hash_secret(secret):
+    """Hash a high-entropy secret (session id, API token) for storage and lookup."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[str] = mapped_column(String(20), default="patient")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def is_active(self):
+        return not self.is_disabled
+
+    @property
+    def is_clinician(self):
+        return self.role == "clinician"
+
+    @property
+    def tz(self):
+        return ZoneInfo(self.timezone)
+
+    def get_id(self):
+        return str(self.id)
+
+
+class UserSession(db.Model):
+    """A signed-in browser; deleting or revoking the row ends it, whoever holds the cookie."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @classmethod
+    def open(cls, user):
+        """Start a session for ``user``; return it with the secret for the cookie."""
+        secret = secrets.token_urlsafe(32)
+        record = cls(user_id=user.id, secret_hash=hash_secret(secret))
+        db.session.add(record)
+        return record, secret
+
+
+class ApiToken(db.Model):
+    """A personal API token; only its hash is stored, the token is shown once."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(80))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    PREFIX = "pd_"
+
+    @classmethod
+    def issue(cls, user, name, expires_at):
+        token = cls.PREFIX + secrets.token_urlsafe(32)
+        record = cls(
+            user_id=user.id, name=name, token_hash=hash_secret(token), expires_at=expires_at
+        )
+        db.session.add(record)
+        return record, token

@@ -1,0 +1,72 @@
+"""Configuration from environment variables.
+
+Every variable is listed in the README. ``create_app(config)`` accepts a mapping that
+overrides them, which is how the tests configure the app.
+"""
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _secret_key(instance_path):
+    """Return SECRET_KEY, generating it once into instance/ so sessions survive restarts."""
+    if key := os.environ.get("SECRET_KEY"):
+        return key
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(secrets.token_hex(32))
+    return path.read_text().strip()
+
+
+def _bool(name, default):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def from_environment(instance_path):
+    """Build the configuration mapping from the process environment."""
+    https = os.environ.get("PREFERRED_URL_SCHEME", "http") == "https"
+    database_url = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{Path(instance_path) / 'pain_diary.sqlite'}"
+    )
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        "PREFERRED_URL_SCHEME": "https" if https else "http",
+        "SESSION_COOKIE_NAME": "pain_diary_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": https,
+        "HSTS_ENABLED": https,
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "CLINICIAN_SIGNUP_CODE": os.environ.get("CLINICIAN_SIGNUP_CODE") or None,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute"),
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+    }
+
+
+# Settings that are the same everywhere and not meant to be changed by operators.
+FIXED = {
+    "API_TITLE": "Pain Diary API",
+    "API_VERSION": "v1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api/v1",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "SQLALCHEMY_TRACK_MODIFICATIONS": False,
+    # CSRF is checked by pain_diary.accounts.auth for cookie-authenticated requests only.
+    "WTF_CSRF_CHECK_DEFAULT": False,
+    "WTF_CSRF_TIME_LIMIT": None,
+    "RATELIMIT_HEADERS_ENABLED": True,
+    "JSON_SORT_KEYS": False,
+}

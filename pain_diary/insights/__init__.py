@@ -1,0 +1,1 @@
+"""Pure analytics, summaries, charts, PDF and FHIR export."""

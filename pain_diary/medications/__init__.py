@@ -1,0 +1,1 @@
+"""Medications, dose events, adherence and the MME table."""

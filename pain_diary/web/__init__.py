@@ -1,0 +1,1 @@
+"""Pages, health probes and security headers."""

@@ -1,0 +1,31 @@
+"""factory_boy factories bound to the app's database session."""
+
+from functools import cache
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+
+from pain_diary.accounts.models import User
+from pain_diary.accounts.passwords import hash_password
+from pain_diary.extensions import db
+
+PASSWORD = "correct horse battery staple"
+
+
+@cache
+def password_hash():
+    # Hashing with argon2id takes tens of milliseconds; tests share one hash.
+    return hash_password(PASSWORD)
+
+
+class UserFactory(SQLAlchemyModelFactory):
+    class Meta:
+        model = User
+        sqlalchemy_session_factory = lambda: db.session  # noqa: E731
+        sqlalchemy_session_persistence = "commit"
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    display_name = factory.Faker("first_name")
+    role = "patient"
+    timezone = "Europe/Berlin"
+    password_hash = factory.LazyFunction(password_hash)
