@@ -1,0 +1,1 @@
+"""Performance benchmarks for Pain Diary: `make bench` or `python -m bench [name ...]`."""
