@@ -23,8 +23,10 @@ def main(names: list[str]) -> int:
     if unknown := sorted(set(names) - set(BENCHMARKS)):
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
         return 2
-    print(f"Pain Diary benchmarks: {bench_seconds():g} s each after a 1 s warm-up, "
-          f"{os.cpu_count()} CPUs shared by client and server\n")  # fmt: skip
+    print(
+        f"Pain Diary benchmarks: {bench_seconds():g} s each after a 1 s warm-up, "
+        f"{os.cpu_count()} CPUs shared by client and server\n"
+    )
     results = {}
     for name in names or BENCHMARKS:
         started = time.perf_counter()

@@ -59,9 +59,13 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts.routes import bp as accounts_bp
+    from .medications.routes import bp as medications_bp
+    from .records.routes import bp as records_bp
     from .web.routes import bp as web_bp
 
     api.register_blueprint(accounts_bp)
+    api.register_blueprint(records_bp)
+    api.register_blueprint(medications_bp)
     app.register_blueprint(web_bp)
 
 

@@ -1,0 +1,94 @@
+"""Medications and dose events as synced collections: ownership checks and derived fields."""
+
+from datetime import time, timedelta
+
+from sqlalchemy import select
+
+from ..errors import ApiError
+from ..extensions import db
+from ..localtime import local_date, occurrences
+from ..records.store import Collection
+from .models import DoseEvent, Medication
+from .schemas import DoseEventSchema, MedicationSchema
+
+
+def own_medication(user, medication_id):
+    medication = db.session.get(Medication, medication_id)
+    if medication is None or medication.patient_id != user.id:
+        raise ApiError(
+            422, "No such medication.", fields={"medication_id": ["No such medication."]}
+        )
+    return medication
+
+
+def is_scheduled_dose(medication, instant, tz):
+    """Whether ``instant`` is one of the medication's scheduled doses (DST rules included)."""
+    day = local_date(instant, tz)
+    if day < medication.start_date or (medication.end_date and day > medication.end_date):
+        return False
+    times = [time.fromisoformat(t) for t in medication.schedule["times"]]
+    due = occurrences(
+        times,
+        medication.schedule["days_of_week"],
+        day - timedelta(days=1),
+        day + timedelta(days=1),
+        tz,
+    )
+    return instant in due
+
+
+def derive_dose(values, user):
+    """Check the medication and the due instant; fill amount, unit and the local date."""
+    medication = own_medication(user, values["medication_id"])
+    scheduled_for = values["scheduled_for"]
+    if scheduled_for is not None:
+        if medication.schedule is None:
+            raise ApiError(
+                422,
+                "This medication is taken as needed.",
+                fields={"scheduled_for": ["Must be empty for an as-needed medication."]},
+            )
+        if not is_scheduled_dose(medication, scheduled_for, user.tz):
+            raise ApiError(
+                422,
+                "Not one of this medication's scheduled doses.",
+                fields={"scheduled_for": ["Not one of this medication's scheduled times."]},
+            )
+    occurred_at = values["taken_at"] or scheduled_for
+    return {
+        "amount": values["amount"] or medication.dose_amount,
+        "dose_unit": medication.dose_unit,
+        "occurred_at": occurred_at,
+        "local_date": local_date(occurred_at, user.tz),
+    }
+
+
+def one_event_per_scheduled_dose(values, user, record_id):
+    if values["scheduled_for"] is None:
+        return
+    clash = db.session.scalar(
+        select(DoseEvent.id).where(
+            DoseEvent.medication_id == values["medication_id"],
+            DoseEvent.scheduled_for == values["scheduled_for"],
+            DoseEvent.id != record_id,
+        )
+    )
+    if clash is not None:
+        raise ApiError(
+            409,
+            "This scheduled dose has been logged already; edit that entry.",
+            fields={"scheduled_for": ["This dose has an entry already."]},
+            existing_id=str(clash),
+        )
+
+
+medications = Collection("medications", Medication, MedicationSchema(), "created_at")
+medication_doses = Collection(
+    "medication-doses",
+    DoseEvent,
+    DoseEventSchema(),
+    "occurred_at",
+    "local_date",
+    derive_dose,
+    conflicts=one_event_per_scheduled_dose,
+)

@@ -1,0 +1,119 @@
+"""Schemas of medications, dose events and the day's dose checklist."""
+
+import re
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..records.fields import Instant, Int, Note, RecordSchema, not_in_future, one_of
+from .mme import is_opioid
+
+DOSE_UNITS = (
+    "mg", "mcg", "g", "ml", "mcg_per_hour", "unit", "tablet", "capsule", "puff", "drop", "patch",
+)  # fmt: skip
+ROUTES = (
+    "oral", "sublingual", "transdermal", "topical", "injection", "inhaled", "rectal", "other",
+)  # fmt: skip
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class ScheduleSchema(ma.Schema):
+    times = fields.List(
+        fields.String(validate=validate.Regexp(HHMM, error="Must be a local time like 08:00.")),
+        required=True,
+        validate=validate.Length(1, 12),
+    )
+    days_of_week = fields.List(
+        Int(0, 6),
+        allow_none=True,
+        validate=validate.Length(1, 7),
+        metadata={"description": "0 = Monday … 6 = Sunday; null or absent = every day."},
+    )
+
+    @ma.post_load
+    def normalise(self, data, **kwargs):
+        days = data.get("days_of_week")
+        return {
+            "times": sorted(set(data["times"])),
+            "days_of_week": sorted(set(days)) if days else None,
+        }
+
+
+class MedicationSchema(RecordSchema):
+    name = fields.String(required=True, validate=validate.Length(1, 120))
+    ingredient = fields.String(
+        allow_none=True,
+        validate=validate.Length(1, 80),
+        metadata={
+            "description": "A key of the CDC 2022 MME table (e.g. oxycodone) marks an opioid."
+        },
+    )
+    dose_amount = fields.Float(
+        required=True, validate=validate.Range(min=0, min_inclusive=False, error="Must be above 0.")
+    )
+    dose_unit = fields.String(required=True, validate=one_of(DOSE_UNITS))
+    route = fields.String(allow_none=True, validate=one_of(ROUTES))
+    schedule = fields.Nested(ScheduleSchema, allow_none=True)
+    as_needed = fields.Boolean(load_default=False)
+    start_date = fields.Date(required=True)
+    end_date = fields.Date(allow_none=True)
+    note = Note()
+    is_opioid = fields.Function(lambda medication: is_opioid(medication.ingredient), dump_only=True)
+
+    @ma.validates_schema
+    def check_plan(self, data, **kwargs):
+        if data.get("as_needed") and data.get("schedule"):
+            raise ma.ValidationError(
+                "Leave the schedule empty for an as-needed medication.", "schedule"
+            )
+        if not data.get("as_needed") and not data.get("schedule"):
+            raise ma.ValidationError("Give a schedule, or set as_needed.", "schedule")
+        if data.get("end_date") and data["end_date"] < data["start_date"]:
+            raise ma.ValidationError("Must not be before the start date.", "end_date")
+
+
+class DoseEventSchema(RecordSchema):
+    medication_id = fields.UUID(required=True)
+    status = fields.String(required=True, validate=one_of(("taken", "skipped")))
+    scheduled_for = Instant(
+        allow_none=True, metadata={"description": "null for an as-needed dose."}
+    )
+    taken_at = Instant(allow_none=True, validate=not_in_future)
+    amount = fields.Float(
+        allow_none=True,
+        validate=validate.Range(min=0, min_inclusive=False, error="Must be above 0."),
+        metadata={"description": "Defaults to the medication's dose_amount."},
+    )
+    skip_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
+    dose_unit = fields.String(dump_only=True)
+    local_date = fields.Date(dump_only=True)
+
+    @ma.validates_schema
+    def check_status(self, data, **kwargs):
+        if data["status"] == "taken" and not data.get("taken_at"):
+            raise ma.ValidationError("Required when the dose was taken.", "taken_at")
+        if data["status"] == "skipped":
+            if data.get("taken_at"):
+                raise ma.ValidationError("Leave empty for a skipped dose.", "taken_at")
+            if not data.get("scheduled_for"):
+                raise ma.ValidationError("Required when a dose is skipped.", "scheduled_for")
+
+
+class MedicationQuerySchema(ma.Schema):
+    limit = Int(1, 500, load_default=100)
+    cursor = fields.String(validate=validate.Length(max=200))
+
+
+class TodayDoseSchema(ma.Schema):
+    medication_id = fields.UUID()
+    name = fields.String()
+    dose_amount = fields.Float()
+    dose_unit = fields.String()
+    scheduled_for = fields.DateTime()
+    status = fields.String(metadata={"description": "taken, skipped, pending or missed"})
+    dose_event_id = fields.UUID(allow_none=True)
+
+
+class TodaySchema(ma.Schema):
+    date = fields.Date()
+    doses = fields.List(fields.Nested(TodayDoseSchema))

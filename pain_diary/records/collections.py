@@ -1,0 +1,80 @@
+"""The diary's collections: what the server derives for each kind of record."""
+
+from sqlalchemy import select
+
+from ..errors import ApiError
+from ..extensions import db
+from ..localtime import local_date
+from .models import PainEntry, SleepEntry, TherapySession
+from .schemas import PainEntrySchema, SleepEntrySchema, TherapySessionSchema
+from .store import Collection
+
+
+def _minutes(delta):
+    return round(delta.total_seconds() / 60)
+
+
+def derive_pain(values, user):
+    return {"local_date": local_date(values["recorded_at"], user.tz)}
+
+
+def derive_sleep(values, user):
+    """Time in bed, total sleep time and sleep efficiency (Consensus Sleep Diary, Carney 2012).
+
+    TIB = out_of_bed − in_bed; TST = (final_awakening − tried_to_sleep) − latency − WASO;
+    SE = TST / TIB × 100, one decimal.
+    """
+    time_in_bed = _minutes(values["out_of_bed_at"] - values["in_bed_at"])
+    total_sleep = (
+        _minutes(values["final_awakening_at"] - values["tried_to_sleep_at"])
+        - values["sleep_latency_minutes"]
+        - values["wake_after_sleep_onset_minutes"]
+    )
+    return {
+        "time_in_bed_minutes": time_in_bed,
+        "total_sleep_minutes": total_sleep,
+        "sleep_efficiency": round(total_sleep / time_in_bed * 100, 1),
+    }
+
+
+def one_sleep_entry_per_night(values, user, record_id):
+    clash = db.session.scalar(
+        select(SleepEntry.id).where(
+            SleepEntry.patient_id == user.id,
+            SleepEntry.night_of == values["night_of"],
+            SleepEntry.id != record_id,
+        )
+    )
+    if clash is not None:
+        raise ApiError(
+            409,
+            "There is a sleep entry for this night already; edit that one.",
+            fields={"night_of": ["A sleep entry for this night exists already."]},
+            existing_id=str(clash),
+        )
+
+
+def derive_therapy(values, user):
+    return {"local_date": local_date(values["started_at"], user.tz)}
+
+
+pain_entries = Collection(
+    "pain-entries", PainEntry, PainEntrySchema(), "recorded_at", "local_date", derive_pain
+)
+sleep_entries = Collection(
+    "sleep-entries",
+    SleepEntry,
+    SleepEntrySchema(),
+    "night_of",
+    "night_of",
+    derive_sleep,
+    conflicts=one_sleep_entry_per_night,
+)
+therapy_sessions = Collection(
+    "therapy-sessions",
+    TherapySession,
+    TherapySessionSchema(),
+    "started_at",
+    "local_date",
+    derive_therapy,
+)

@@ -1,0 +1,46 @@
+"""Field rules shared by every record schema (DESIGN.md §3)."""
+
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+FUTURE_TOLERANCE = timedelta(minutes=5)
+NOTE = validate.Length(max=2000)
+
+
+def Int(low=None, high=None, **kwargs):  # noqa: N802 - reads like the other field classes
+    """A strict integer (5.5, "5" and true are refused), optionally within [low, high]."""
+    validators = []
+    if low is not None or high is not None:
+        if high is None:
+            message = "Must be at least {min}."
+        else:
+            message = "Must be between {min} and {max}."
+        validators.append(validate.Range(min=low, max=high, error=message))
+    return fields.Integer(strict=True, validate=validators, **kwargs)
+
+
+def not_in_future(value):
+    if value > datetime.now(UTC) + FUTURE_TOLERANCE:
+        raise ma.ValidationError("Must not be in the future.")
+
+
+Instant = partial(fields.AwareDateTime, format="iso")
+Note = partial(fields.String, validate=NOTE, allow_none=True)
+
+
+def one_of(choices):
+    return validate.OneOf(choices, error="Must be one of: {choices}.")
+
+
+class RecordSchema(ma.Schema):
+    """What every synced record carries besides its own fields."""
+
+    id = fields.UUID(metadata={"description": "Client-created UUID (optional on POST)."})
+    version = Int(
+        1, None, metadata={"description": "The version last read; a stale one answers 409."}
+    )
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)

@@ -1,0 +1,127 @@
+"""The patient's own records under /api/v1: one set of routes per collection, and sync."""
+
+import uuid
+
+import marshmallow as ma
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from ..accounts.auth import patient_required
+from ..errors import ApiError, flatten_messages
+from ..extensions import db
+from . import collections  # noqa: F401 - registers the diary's collections
+from .schemas import ListQuerySchema, OperationSchema, SyncRequestSchema, SyncResponseSchema
+from .store import COLLECTIONS, delete_record, get_record, list_records, load_body, put_record
+
+bp = Blueprint("records", __name__, url_prefix="/api/v1", description="The patient's diary.")
+
+
+def page_schema(collection):
+    """The list answer of a collection: ``{"items": [...], "next_cursor": ...}``."""
+    name = type(collection.schema).__name__.removesuffix("Schema") + "PageSchema"
+    return type(name, (ma.Schema,), {
+        "items": ma.fields.List(ma.fields.Nested(type(collection.schema))),
+        "next_cursor": ma.fields.String(allow_none=True),
+    })  # fmt: skip
+
+
+def register_collection(blueprint, collection, query_schema=ListQuerySchema):
+    """Add list, create, read, create-or-replace and delete routes for ``collection``."""
+    schema = type(collection.schema)
+    label = collection.name.replace("-", " ")
+
+    class Items(MethodView):
+        decorators = [patient_required]
+
+        @blueprint.arguments(query_schema, location="query")
+        @blueprint.response(200, page_schema(collection))
+        def get(self, query):
+            return list_records(collection, current_user, query)
+
+        @blueprint.arguments(schema)
+        @blueprint.response(201, schema)
+        @blueprint.alt_response(200, schema=schema, description="A replay: the stored record.")
+        def post(self, data):
+            record, created = put_record(
+                collection, current_user, data.get("id", uuid.uuid4()), data
+            )
+            return record, 201 if created else 200
+
+    class Item(MethodView):
+        decorators = [patient_required]
+
+        @blueprint.response(200, schema)
+        def get(self, record_id):
+            return get_record(collection, current_user, record_id)
+
+        @blueprint.arguments(schema)
+        @blueprint.response(200, schema)
+        @blueprint.alt_response(201, schema=schema, description="Created with this id.")
+        def put(self, data, record_id):
+            record, created = put_record(collection, current_user, record_id, data)
+            return record, 201 if created else 200
+
+        @blueprint.response(204)
+        def delete(self, record_id):
+            delete_record(collection, current_user, record_id)
+
+    Items.get.__doc__ = f"List your {label} (local dates, newest first)."
+    Items.post.__doc__ = f"Add one of your {label}; a client id makes it idempotent."
+    Item.get.__doc__ = f"Read one of your {label}."
+    Item.put.__doc__ = f"Create or replace one of your {label} by its id (idempotent)."
+    Item.delete.__doc__ = f"Delete one of your {label}; it stays deleted."
+    for view in (Items, Item):
+        view.__name__ = f"{collection.name.title().replace('-', '')}{view.__name__}"
+    blueprint.route(f"/{collection.name}", endpoint=Items.__name__)(Items)
+    blueprint.route(f"/{collection.name}/<uuid:record_id>", endpoint=Item.__name__)(Item)
+
+
+for _collection in ("pain-entries", "sleep-entries", "therapy-sessions"):
+    register_collection(bp, COLLECTIONS[_collection])
+
+operation_schema = OperationSchema()
+
+
+@bp.route("/sync")
+class Sync(MethodView):
+    decorators = [patient_required]
+
+    @bp.arguments(SyncRequestSchema)
+    @bp.response(200, SyncResponseSchema)
+    def post(self, data):
+        """Apply up to 200 queued offline operations in order; one result each."""
+        return {"results": [apply_operation(raw) for raw in data["operations"]]}
+
+
+def apply_operation(raw):
+    """Apply one queued operation; its failure is reported, not raised."""
+    result = {key: str(raw[key]) for key in ("op", "collection", "id") if key in raw}
+    try:
+        operation = operation_schema.load(raw)
+        collection = COLLECTIONS.get(operation["collection"])
+        if collection is None:
+            raise ApiError(
+                422,
+                "Unknown collection.",
+                fields={"collection": [f"Must be one of: {', '.join(COLLECTIONS)}."]},
+            )
+        if operation["op"] == "delete":
+            delete_record(collection, current_user, operation["id"])
+            return {**result, "status": 204, "record": None, "error": None}
+        body = load_body(collection, operation.get("body"))
+        record, created = put_record(collection, current_user, operation["id"], body)
+        status = 201 if created else 200
+        return {**result, "status": status, "record": collection.dump(record), "error": None}
+    except ma.ValidationError as error:
+        failure = ApiError(
+            422, "The operation is invalid.", fields=flatten_messages(error.messages)
+        )
+    except ApiError as error:
+        failure = error
+    db.session.rollback()
+    body = {"status": failure.status, "code": failure.code, "message": failure.message}
+    if failure.fields:
+        body["fields"] = failure.fields
+    body.update(failure.extra)
+    return {**result, "status": failure.status, "record": None, "error": body}

@@ -1,0 +1,141 @@
+"""Schemas of pain entries, sleep entries, therapy sessions, lists and sync."""
+
+from datetime import timedelta
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from .fields import Instant, Int, Note, RecordSchema, not_in_future, one_of
+
+BODY_SITES = (
+    "head", "jaw", "neck", "shoulder", "upper_back", "mid_back", "lower_back", "chest", "abdomen",
+    "pelvis", "hip", "buttock", "arm", "elbow", "wrist_hand", "thigh", "knee", "leg",
+    "ankle_foot", "other",
+)  # fmt: skip
+SIDES = ("left", "right", "both", "center")
+QUALITIES = (
+    "aching", "burning", "stabbing", "shooting", "throbbing", "tingling", "numb", "cramping",
+    "dull", "sharp", "radiating", "stiff",
+)  # fmt: skip
+MODALITIES = (
+    "vr", "mindfulness", "acupuncture", "cbt", "physiotherapy", "exercise", "tens", "massage",
+    "other",
+)  # fmt: skip
+
+
+class BodySiteSchema(ma.Schema):
+    site = fields.String(required=True, validate=one_of(BODY_SITES))
+    intensity = Int(0, 10, allow_none=True)
+    side = fields.String(allow_none=True, validate=one_of(SIDES))
+
+
+class PainEntrySchema(RecordSchema):
+    recorded_at = Instant(required=True, validate=not_in_future)
+    intensity = Int(0, 10, required=True, metadata={"description": "NRS 0 (no pain) to 10."})
+    body_sites = fields.List(fields.Nested(BodySiteSchema), validate=validate.Length(max=12))
+    qualities = fields.List(
+        fields.String(validate=one_of(QUALITIES)), validate=validate.Length(max=12)
+    )
+    enjoyment_interference = Int(0, 10, allow_none=True)
+    activity_interference = Int(0, 10, allow_none=True)
+    tags = fields.List(
+        fields.String(validate=validate.Length(1, 40)), validate=validate.Length(max=10)
+    )
+    note = Note()
+    local_date = fields.Date(dump_only=True)
+
+
+class SleepEntrySchema(RecordSchema):
+    """Consensus Sleep Diary (Carney 2012); the derived figures are computed on write."""
+
+    night_of = fields.Date(required=True, metadata={"description": "The evening the night starts."})
+    in_bed_at = Instant(required=True)
+    tried_to_sleep_at = Instant(required=True)
+    final_awakening_at = Instant(required=True)
+    out_of_bed_at = Instant(required=True, validate=not_in_future)
+    sleep_latency_minutes = Int(0, None, required=True)
+    wake_after_sleep_onset_minutes = Int(0, None, required=True)
+    awakenings = Int(0, 50, allow_none=True)
+    quality = Int(1, 5, allow_none=True, metadata={"description": "1 very poor … 5 very good."})
+    note = Note()
+    time_in_bed_minutes = fields.Integer(dump_only=True)
+    total_sleep_minutes = fields.Integer(dump_only=True)
+    sleep_efficiency = fields.Float(dump_only=True)
+
+    ORDER = ("in_bed_at", "tried_to_sleep_at", "final_awakening_at", "out_of_bed_at")
+
+    @ma.validates_schema
+    def check_the_night(self, data, **kwargs):
+        """Times in order, at most 24 h in bed, latency + WASO within the sleep window."""
+        for earlier, later in zip(self.ORDER, self.ORDER[1:], strict=False):
+            if data[later] < data[earlier]:
+                label = earlier.removesuffix("_at").replace("_", " ")
+                raise ma.ValidationError(f"Must not be before {label}.", later)
+        if data["out_of_bed_at"] == data["in_bed_at"]:
+            raise ma.ValidationError("Must be after in bed.", "out_of_bed_at")
+        if data["out_of_bed_at"] - data["in_bed_at"] > timedelta(hours=24):
+            raise ma.ValidationError("Time in bed must not exceed 24 hours.", "out_of_bed_at")
+        window = (data["final_awakening_at"] - data["tried_to_sleep_at"]).total_seconds() / 60
+        awake = data["sleep_latency_minutes"] + data["wake_after_sleep_onset_minutes"]
+        if awake > window:
+            raise ma.ValidationError(
+                "Sleep latency plus wake after sleep onset must fit between trying to sleep "
+                "and the final awakening.",
+                "wake_after_sleep_onset_minutes",
+            )
+
+
+class TherapySessionSchema(RecordSchema):
+    modality = fields.String(required=True, validate=one_of(MODALITIES))
+    started_at = Instant(required=True, validate=not_in_future)
+    duration_minutes = Int(1, 600, required=True)
+    pain_before = Int(0, 10, allow_none=True)
+    pain_after = Int(0, 10, allow_none=True)
+    program = fields.String(allow_none=True, validate=validate.Length(max=120))
+    note = Note()
+    local_date = fields.Date(dump_only=True)
+
+
+class ListQuerySchema(ma.Schema):
+    from_ = fields.Date(data_key="from", metadata={"description": "First local date, inclusive."})
+    to = fields.Date(metadata={"description": "Last local date, inclusive."})
+    limit = Int(1, 500, load_default=100)
+    cursor = fields.String(validate=validate.Length(max=200))
+
+    @ma.validates_schema
+    def check_range(self, data, **kwargs):
+        if "from_" in data and "to" in data and data["to"] < data["from_"]:
+            raise ma.ValidationError("Must not be before from.", "to")
+
+
+class OperationSchema(ma.Schema):
+    op = fields.String(required=True, validate=one_of(("put", "delete")))
+    collection = fields.String(required=True)
+    id = fields.UUID(required=True)
+    body = fields.Dict(allow_none=True)
+
+
+class SyncRequestSchema(ma.Schema):
+    # Each operation is checked on its own (OperationSchema), so one bad one stops nothing.
+    operations = fields.List(
+        fields.Dict(),
+        required=True,
+        validate=validate.Length(min=1, max=200),
+        metadata={
+            "description": "Up to 200 queued operations, applied in order: {op: put or "
+            "delete, collection: pain-entries, id: <uuid>, body: {...}}."
+        },
+    )
+
+
+class SyncResultSchema(ma.Schema):
+    op = fields.String()
+    collection = fields.String()
+    id = fields.String()
+    status = fields.Integer(required=True)
+    record = fields.Dict(allow_none=True)
+    error = fields.Dict(allow_none=True)
+
+
+class SyncResponseSchema(ma.Schema):
+    results = fields.List(fields.Nested(SyncResultSchema))

@@ -1,0 +1,207 @@
+"""Create-or-replace, read, list and delete any patient record, the same way for every collection.
+
+A collection describes one kind of record (its model, schema and derived fields); the functions
+here give all of them the same offline-safe behaviour: idempotent PUT by client UUID, a version
+for optimistic concurrency, and tombstones so a deleted record stays deleted.
+"""
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+import marshmallow as ma
+from sqlalchemy import and_, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import ApiError, flatten_messages
+from ..extensions import db
+from ..types import utcnow
+from .models import DeletedRecord
+
+COLLECTIONS = {}
+
+
+@dataclass
+class Collection:
+    """One kind of record: where it lives, how it validates and what the server derives."""
+
+    name: str
+    model: Any
+    schema: ma.Schema
+    sort_column: str
+    date_column: str | None = None
+    #: derive(values, user) -> derived values, or raises ApiError (e.g. a foreign key check).
+    derive: Any = None
+    #: conflicts(values, user, record_id) -> raise ApiError(409) for a clash with another record.
+    conflicts: Any = None
+    writable: tuple = field(init=False)
+
+    def __post_init__(self):
+        self.writable = tuple(
+            name for name, f in self.schema.load_fields.items() if name not in ("id", "version")
+        )
+        COLLECTIONS[self.name] = self
+
+    def values(self, data, user):
+        """The full replacement values: what the body gave, defaults for the rest, derived."""
+        values = {name: data.get(name, self._default(name)) for name in self.writable}
+        if self.derive:
+            values.update(self.derive(values, user))
+        return values
+
+    def _default(self, name):
+        return [] if isinstance(self.schema.load_fields[name], ma.fields.List) else None
+
+    def dump(self, record):
+        return self.schema.dump(record)
+
+
+def load_body(collection, body):
+    """Validate a request body; raise a 422 ApiError naming each field."""
+    try:
+        return collection.schema.load(body if body is not None else {})
+    except ma.ValidationError as error:
+        raise ApiError(
+            422, "The record has invalid fields.", fields=flatten_messages(error.messages)
+        ) from None
+
+
+def not_found():
+    return ApiError(404, "No such record.")
+
+
+def _owned(collection, user, record_id, for_update=False):
+    query = select(collection.model).where(collection.model.id == record_id)
+    if for_update and db.engine.dialect.name == "postgresql":
+        query = query.with_for_update()
+    record = db.session.scalar(query)
+    if record is not None and record.patient_id != user.id:
+        raise not_found()
+    return record
+
+
+def _check_tombstone(user, record_id):
+    tombstone = db.session.get(DeletedRecord, record_id)
+    if tombstone is not None:
+        if tombstone.patient_id != user.id:
+            raise not_found()
+        raise ApiError(410, "This record was deleted and stays deleted.")
+
+
+def get_record(collection, user, record_id):
+    record = _owned(collection, user, record_id)
+    if record is None:
+        _check_tombstone(user, record_id)
+        raise not_found()
+    return record
+
+
+def put_record(collection, user, record_id, data):
+    """Create (True) or replace (False) a record by id; retried once if a concurrent PUT won."""
+    try:
+        return _put(collection, user, record_id, data)
+    except IntegrityError:
+        db.session.rollback()
+        return _put(collection, user, record_id, data)
+
+
+def _put(collection, user, record_id, data):
+    if data.get("id", record_id) != record_id:
+        raise ApiError(
+            422,
+            "The id in the body differs from the URL.",
+            fields={"id": ["Must match the id in the URL."]},
+        )
+    record = _owned(collection, user, record_id, for_update=True)
+    if record is None:
+        _check_tombstone(user, record_id)
+    values = collection.values(data, user)
+    if collection.conflicts:
+        collection.conflicts(values, user, record_id)
+    if record is None:
+        record = collection.model(id=record_id, patient_id=user.id, version=1, **values)
+        db.session.add(record)
+        db.session.commit()
+        return record, True
+    if all(getattr(record, name) == value for name, value in values.items()):
+        return record, False  # a replay: nothing changes, not even the version
+    if "version" in data and data["version"] != record.version:
+        raise ApiError(
+            409,
+            "This record changed since you read it.",
+            code="version_conflict",
+            current=collection.dump(record),
+        )
+    for name, value in values.items():
+        setattr(record, name, value)
+    record.version += 1
+    record.updated_at = utcnow()
+    db.session.commit()
+    return record, False
+
+
+def delete_record(collection, user, record_id):
+    """Delete a record for good, leaving a tombstone; deleting it again is fine."""
+    record = _owned(collection, user, record_id, for_update=True)
+    if record is None:
+        tombstone = db.session.get(DeletedRecord, record_id)
+        if tombstone is None or tombstone.patient_id != user.id:
+            raise not_found()
+        return
+    db.session.delete(record)
+    db.session.add(DeletedRecord(id=record_id, patient_id=user.id, collection=collection.name))
+    db.session.commit()
+
+
+def list_records(collection, user, query):
+    """One page of records, newest first; ``next_cursor`` fetches the next page."""
+    model = collection.model
+    sort = getattr(model, collection.sort_column)
+    statement = select(model).where(model.patient_id == user.id)
+    if collection.date_column:
+        day = getattr(model, collection.date_column)
+        if "from_" in query:
+            statement = statement.where(day >= query["from_"])
+        if "to" in query:
+            statement = statement.where(day <= query["to"])
+    if "cursor" in query:
+        last_sort, last_id = _decode_cursor(query["cursor"], sort)
+        statement = statement.where(
+            or_(sort < last_sort, and_(sort == last_sort, model.id < last_id))
+        )
+    limit = query["limit"]
+    rows = db.session.scalars(statement.order_by(sort.desc(), model.id.desc()).limit(limit + 1))
+    rows = rows.all()
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        last = rows[-1]
+        next_cursor = _encode_cursor(getattr(last, collection.sort_column), last.id)
+    return {"items": rows, "next_cursor": next_cursor}
+
+
+def _encode_cursor(sort_value, record_id):
+    raw = json.dumps([sort_value.isoformat(), str(record_id)]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor, sort):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        sort_text, id_text = json.loads(raw)
+        python_type = sort.type.python_type
+        if python_type is datetime:
+            value = datetime.fromisoformat(sort_text).astimezone(UTC)
+        elif python_type is date:
+            value = date.fromisoformat(sort_text)
+        else:
+            raise ValueError(python_type)
+        return value, uuid.UUID(id_text)
+    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
+        raise ApiError(
+            422, "The cursor is not one this server gave.", fields={"cursor": ["Invalid cursor."]}
+        ) from None
