@@ -55,13 +55,16 @@ class ApiError(Exception):
         self.fields = fields
         self.extra = extra
 
+    def body(self):
+        """The inside of ``{"error": ...}``."""
+        body = {"status": self.status, "code": self.code, "message": self.message}
+        if self.fields:
+            body["fields"] = self.fields
+        return {**body, **self.extra}
+
 
 def error_response(status, message, code=None, fields=None, headers=None, **extra):
-    body = {"status": status, "code": code or CODES.get(status, "error"), "message": message}
-    if fields:
-        body["fields"] = fields
-    body.update(extra)
-    response = jsonify(error=body)
+    response = jsonify(error=ApiError(status, message, code, fields, **extra).body())
     response.status_code = status
     if headers:
         response.headers.update(headers)

@@ -120,8 +120,4 @@ def apply_operation(raw):
     except ApiError as error:
         failure = error
     db.session.rollback()
-    body = {"status": failure.status, "code": failure.code, "message": failure.message}
-    if failure.fields:
-        body["fields"] = failure.fields
-    body.update(failure.extra)
-    return {**result, "status": failure.status, "record": None, "error": body}
+    return {**result, "status": failure.status, "record": None, "error": failure.body()}
