@@ -59,6 +59,7 @@ def register_extensions(app):
 
 def register_blueprints(app):
     from .accounts.routes import bp as accounts_bp
+    from .care.routes import bp as care_bp
     from .medications.routes import bp as medications_bp
     from .records.routes import bp as records_bp
     from .web.routes import bp as web_bp
@@ -66,6 +67,7 @@ def register_blueprints(app):
     api.register_blueprint(accounts_bp)
     api.register_blueprint(records_bp)
     api.register_blueprint(medications_bp)
+    api.register_blueprint(care_bp)
     app.register_blueprint(web_bp)
 
 

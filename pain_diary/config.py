@@ -51,6 +51,7 @@ def from_environment(instance_path):
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
+        "INVITATION_LIMIT": os.environ.get("INVITATION_LIMIT", "10 per hour"),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import flask_migrate
 import pytest
-from sqlalchemy import text
+from sqlalchemy import create_engine, text
 
 from pain_diary import create_app
 from pain_diary.accounts.models import ApiToken, User
@@ -23,9 +23,23 @@ from .factories import PASSWORD, UserFactory
 
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory):
-    return os.environ.get("TEST_DATABASE_URL") or (
-        f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
-    )
+    """SQLite in a temporary folder, or a schema of its own in TEST_DATABASE_URL's PostgreSQL.
+
+    A schema per run lets several runs share one PostgreSQL database without interfering.
+    """
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+        return
+    schema = f"test_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    separator = "&" if "?" in url else "?"
+    yield f"{url}{separator}options=-csearch_path%3D{schema}"
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    engine.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -45,9 +59,6 @@ def migrated(base_config):
     """Build the schema once per run by applying every migration to an empty database."""
     app = create_app(base_config)
     with app.app_context():
-        if _db.engine.dialect.name == "postgresql":
-            with _db.engine.begin() as connection:
-                connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         flask_migrate.upgrade()
         _db.engine.dispose()
     return True

@@ -7,7 +7,8 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
-from ..accounts.auth import patient_required
+from ..accounts.auth import clinician_required, patient_required
+from ..care.access import readable_patient
 from ..errors import ApiError, flatten_messages
 from ..extensions import db
 from . import collections  # noqa: F401 - registers the diary's collections
@@ -29,13 +30,14 @@ def page_schema(collection):
 def register_collection(blueprint, collection, query_schema=ListQuerySchema):
     """Add list, create, read, create-or-replace and delete routes for ``collection``."""
     schema = type(collection.schema)
+    page = page_schema(collection)
     label = collection.name.replace("-", " ")
 
     class Items(MethodView):
         decorators = [patient_required]
 
         @blueprint.arguments(query_schema, location="query")
-        @blueprint.response(200, page_schema(collection))
+        @blueprint.response(200, page)
         def get(self, query):
             return list_records(collection, current_user, query)
 
@@ -66,15 +68,28 @@ def register_collection(blueprint, collection, query_schema=ListQuerySchema):
         def delete(self, record_id):
             delete_record(collection, current_user, record_id)
 
+    class PatientItems(MethodView):
+        decorators = [clinician_required]
+
+        @blueprint.arguments(query_schema, location="query")
+        @blueprint.response(200, page)
+        def get(self, query, patient_id):
+            patient = readable_patient(patient_id, collection.name)
+            return list_records(collection, patient, query)
+
+    PatientItems.get.__doc__ = f"List a linked patient's {label} (audited)."
     Items.get.__doc__ = f"List your {label} (local dates, newest first)."
     Items.post.__doc__ = f"Add one of your {label}; a client id makes it idempotent."
     Item.get.__doc__ = f"Read one of your {label}."
     Item.put.__doc__ = f"Create or replace one of your {label} by its id (idempotent)."
     Item.delete.__doc__ = f"Delete one of your {label}; it stays deleted."
-    for view in (Items, Item):
+    for view in (Items, Item, PatientItems):
         view.__name__ = f"{collection.name.title().replace('-', '')}{view.__name__}"
     blueprint.route(f"/{collection.name}", endpoint=Items.__name__)(Items)
     blueprint.route(f"/{collection.name}/<uuid:record_id>", endpoint=Item.__name__)(Item)
+    blueprint.route(
+        f"/patients/<uuid:patient_id>/{collection.name}", endpoint=PatientItems.__name__
+    )(PatientItems)
 
 
 for _collection in ("pain-entries", "sleep-entries", "therapy-sessions"):

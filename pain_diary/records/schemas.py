@@ -99,7 +99,10 @@ class TherapySessionSchema(RecordSchema):
 class ListQuerySchema(ma.Schema):
     from_ = fields.Date(data_key="from", metadata={"description": "First local date, inclusive."})
     to = fields.Date(metadata={"description": "Last local date, inclusive."})
-    limit = Int(1, 500, load_default=100)
+    # Not Int(): a query string is always text, which a strict integer field refuses.
+    limit = fields.Integer(
+        validate=validate.Range(1, 500, error="Must be between {min} and {max}."), load_default=100
+    )
     cursor = fields.String(validate=validate.Length(max=200))
 
     @ma.validates_schema

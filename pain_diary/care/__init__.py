@@ -1,0 +1,1 @@
+"""Care team: invitations, links between patients and clinicians, and the audit trail."""

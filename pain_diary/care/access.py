@@ -1,0 +1,64 @@
+"""Who may read whose diary, and the audit event every clinician read leaves behind."""
+
+import uuid
+
+from flask import request
+from flask_login import current_user
+from sqlalchemy import insert, select
+
+from ..accounts.models import User
+from ..errors import ApiError
+from ..extensions import db
+from ..types import utcnow
+from .models import AuditEvent, CareLink
+
+
+def active_link(clinician_id, patient_id):
+    return db.session.scalar(
+        select(CareLink).where(
+            CareLink.clinician_id == clinician_id,
+            CareLink.patient_id == patient_id,
+            CareLink.revoked_at.is_(None),
+        )
+    )
+
+
+def linked_patient_ids(clinician_id):
+    return db.session.scalars(
+        select(CareLink.patient_id).where(
+            CareLink.clinician_id == clinician_id, CareLink.revoked_at.is_(None)
+        )
+    ).all()
+
+
+def audit(patient_ids, resource, outcome="allowed", action="read"):
+    """Write one audit event per patient, in one statement, and commit it at once."""
+    if not patient_ids:
+        return
+    now = utcnow()
+    db.session.execute(
+        insert(AuditEvent),
+        [
+            {
+                "id": uuid.uuid4(), "at": now, "actor_id": current_user.id, "patient_id": pid,
+                "action": action, "resource": resource, "outcome": outcome,
+                "ip": request.remote_addr,
+            }
+            for pid in patient_ids
+        ],
+    )  # fmt: skip
+    db.session.commit()
+
+
+def readable_patient(patient_id, resource):
+    """The patient the signed-in clinician may read (audited either way); 404 without a link.
+
+    :raise 404: when there is no active link, exactly as if the patient did not exist.
+    """
+    if not current_user.is_clinician:
+        raise ApiError(403, "Only a clinician reads another patient's diary.")
+    allowed = active_link(current_user.id, patient_id) is not None
+    audit([patient_id], resource, "allowed" if allowed else "denied")
+    if not allowed:
+        raise ApiError(404, "No such patient.")
+    return db.session.get(User, patient_id)

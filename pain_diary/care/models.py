@@ -1,0 +1,66 @@
+"""Invitations, care links and audit events."""
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..accounts.models import User
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+
+class Invitation(db.Model):
+    """A single-use code a patient gives a clinician; only its hash is stored."""
+
+    __tablename__ = "care_invitations"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    redeemed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CareLink(db.Model):
+    """A patient's consent for one clinician to read their diary, until either side revokes it."""
+
+    __tablename__ = "care_links"
+    __table_args__ = (Index("ix_care_links_clinician_active", "clinician_id", "revoked_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    clinician_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    patient: Mapped[User] = relationship(foreign_keys=[patient_id], lazy="joined")
+    clinician: Mapped[User] = relationship(foreign_keys=[clinician_id], lazy="joined")
+
+
+class AuditEvent(db.Model):
+    """One read of a patient's data by a clinician. Append-only: no API changes or deletes it.
+
+    Ids are kept without foreign keys so the trail outlives the accounts it names.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    actor_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    patient_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    resource: Mapped[str] = mapped_column(String(80))
+    outcome: Mapped[str] = mapped_column(String(10))
+    ip: Mapped[str | None] = mapped_column(String(45))
+
+    actor: Mapped[User | None] = relationship(
+        primaryjoin="foreign(AuditEvent.actor_id) == User.id", lazy="joined", viewonly=True
+    )

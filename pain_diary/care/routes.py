@@ -1,0 +1,141 @@
+"""Care team API: invitations, links, revocation, and the audit trail."""
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from flask import current_app
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import or_, select
+
+from ..accounts.auth import clinician_required, login_required, patient_required
+from ..errors import ApiError
+from ..extensions import db, limiter
+from ..types import utcnow
+from .access import active_link
+from .models import AuditEvent, CareLink, Invitation
+from .schemas import (
+    AuditEventSchema,
+    AuditQuerySchema,
+    CareLinkSchema,
+    InvitationSchema,
+    RedeemSchema,
+)
+
+bp = Blueprint("care", __name__, url_prefix="/api/v1", description="Care team and audit.")
+
+# No 0/O or 1/I/L: codes are read aloud and typed on phones.
+CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_LENGTH = 8
+INVITATION_LIFETIME = timedelta(hours=72)
+
+
+def _code_hash(code):
+    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
+
+
+def _failed(response):
+    return response.status_code == 404
+
+
+@bp.route("/care-team/invitations")
+class Invitations(MethodView):
+    decorators = [patient_required]
+
+    @bp.response(201, InvitationSchema)
+    def post(self):
+        """Create a single-use code (valid 72 hours) to give to a clinician."""
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+        invitation = Invitation(
+            patient_id=current_user.id, code_hash=_code_hash(code),
+            expires_at=utcnow() + INVITATION_LIFETIME,
+        )  # fmt: skip
+        db.session.add(invitation)
+        db.session.commit()
+        return {"code": code, "expires_at": invitation.expires_at}
+
+
+@bp.route("/care-team/links")
+class Links(MethodView):
+    decorators = [
+        clinician_required,
+        limiter.limit(
+            lambda: current_app.config["INVITATION_LIMIT"], deduct_when=_failed,
+            key_func=lambda: f"redeem:{current_user.id}",
+        ),
+    ]  # fmt: skip
+
+    @bp.arguments(RedeemSchema)
+    @bp.response(201, CareLinkSchema)
+    @bp.alt_response(200, schema=CareLinkSchema, description="Already linked: the existing link.")
+    def post(self, data):
+        """Redeem a patient's invitation code; the link lets you read their diary."""
+        invitation = db.session.scalar(
+            select(Invitation).where(Invitation.code_hash == _code_hash(data["code"])).with_for_update()
+        )
+        if invitation is None or invitation.redeemed_at or invitation.expires_at <= utcnow():
+            raise ApiError(404, "This code is unknown, used or expired; ask for a new one.",
+                           fields={"code": ["Unknown, used or expired."]})
+        invitation.redeemed_at = utcnow()
+        link = active_link(current_user.id, invitation.patient_id)
+        if link is not None:
+            db.session.commit()
+            return link, 200
+        link = CareLink(patient_id=invitation.patient_id, clinician_id=current_user.id)
+        db.session.add(link)
+        db.session.commit()
+        return link, 201
+
+
+@bp.route("/care-team")
+class CareTeam(MethodView):
+    decorators = [login_required]
+
+    @bp.response(200, CareLinkSchema(many=True))
+    def get(self):
+        """Your active links: a patient's clinicians, or a clinician's patients."""
+        return db.session.scalars(
+            select(CareLink)
+            .where(_own_links(), CareLink.revoked_at.is_(None))
+            .order_by(CareLink.created_at)
+        ).all()
+
+
+@bp.route("/care-team/<uuid:link_id>")
+class CareTeamLink(MethodView):
+    decorators = [login_required]
+
+    @bp.response(204)
+    def delete(self, link_id):
+        """Revoke a link (either side); reads stop at once."""
+        link = db.session.scalar(select(CareLink).where(CareLink.id == link_id, _own_links()))
+        if link is None:
+            raise ApiError(404, "No such link.")
+        link.revoked_at = link.revoked_at or utcnow()
+        db.session.commit()
+
+
+def _own_links():
+    return or_(CareLink.patient_id == current_user.id, CareLink.clinician_id == current_user.id)
+
+
+@bp.route("/audit-events")
+class AuditEvents(MethodView):
+    decorators = [login_required]
+
+    @bp.arguments(AuditQuerySchema, location="query")
+    @bp.response(200, AuditEventSchema(many=True))
+    def get(self, query):
+        """Patients: who read your diary and when. Clinicians: your own reads. Newest first."""
+        mine = AuditEvent.actor_id if current_user.is_clinician else AuditEvent.patient_id
+        statement = (
+            select(AuditEvent)
+            .where(mine == current_user.id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .limit(query["limit"])
+        )
+        if "before" in query:
+            statement = statement.where(AuditEvent.at < query["before"])
+        return db.session.scalars(statement).unique().all()
