@@ -60,6 +60,7 @@ def register_extensions(app):
 def register_blueprints(app):
     from .accounts.routes import bp as accounts_bp
     from .care.routes import bp as care_bp
+    from .insights.routes import bp as insights_bp
     from .medications.routes import bp as medications_bp
     from .records.routes import bp as records_bp
     from .web.routes import bp as web_bp
@@ -68,6 +69,7 @@ def register_blueprints(app):
     api.register_blueprint(records_bp)
     api.register_blueprint(medications_bp)
     api.register_blueprint(care_bp)
+    api.register_blueprint(insights_bp)
     app.register_blueprint(web_bp)
 
 

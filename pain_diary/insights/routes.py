@@ -1,0 +1,171 @@
+"""Summaries, charts, reports and exports: the patient's own, and a linked clinician's view."""
+
+from datetime import UTC, datetime
+
+from flask import Response, json, request
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+
+from ..accounts.auth import clinician_required, patient_required
+from ..care.access import readable_patient
+from ..errors import ApiError
+from . import charts, dashboard, export, fhir, report
+from .diary import load_diary
+from .schemas import DashboardRowSchema, ExportQuerySchema, PeriodQuerySchema, SummarySchema
+from .summary import build_summary, period
+
+bp = Blueprint("insights", __name__, url_prefix="/api/v1", description="Summaries and exports.")
+
+SVG = "image/svg+xml"
+PDF = "application/pdf"
+HTML = "text/html"
+
+
+def _summary(patient, query):
+    first_day, last_day = period(query, patient.tz)
+    now = datetime.now(UTC)
+    diary = load_diary(patient, first_day, last_day)
+    return diary, build_summary(diary, now), now
+
+
+def _chart(patient, name, query):
+    if name not in charts.CHARTS:
+        raise ApiError(404, f"No such chart; one of: {', '.join(charts.CHARTS)}.")
+    first_day, last_day = period(query, patient.tz)
+    diary = load_diary(patient, first_day, last_day)
+    svg = charts.render_chart(name, diary, locale=request.accept_languages.best)
+    response = Response(svg, mimetype=SVG)
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.add_etag()
+    return response.make_conditional(request)
+
+
+def _report(patient, query, as_pdf):
+    diary, summary, now = _summary(patient, query)
+    locale = request.accept_languages.best
+    rendered = {name: charts.render_chart(name, diary, locale=locale) for name in charts.CHARTS}
+    html = report.render_summary_html(patient, summary, rendered, now)
+    if not as_pdf:
+        return Response(html, mimetype=HTML)
+    response = Response(report.html_to_pdf(html), mimetype=PDF)
+    response.headers["Content-Disposition"] = 'inline; filename="pain-diary-summary.pdf"'
+    return response
+
+
+# The patient's own -------------------------------------------------------------------------
+
+
+@bp.route("/summary")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, SummarySchema)
+@patient_required
+def own_summary(query):
+    """Your summary for a period (default: the last 30 days)."""
+    return _summary(current_user, query)[1]
+
+
+@bp.route("/summary.html")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, content_type=HTML, description="The printable summary page.")
+@patient_required
+def own_summary_html(query):
+    """Your summary as a printable page."""
+    return _report(current_user, query, as_pdf=False)
+
+
+@bp.route("/summary.pdf")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, content_type=PDF, description="The summary as a two-page PDF.")
+@patient_required
+def own_summary_pdf(query):
+    """Your summary as a PDF."""
+    return _report(current_user, query, as_pdf=True)
+
+
+@bp.route("/charts/<name>.svg")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, content_type=SVG, description="The chart; ETag for conditional requests.")
+@bp.alt_response(304, description="Not modified since the ETag you sent.")
+@patient_required
+def own_chart(query, name):
+    """One of your charts (pain, sleep, adherence, therapy) as SVG."""
+    return _chart(current_user, name, query)
+
+
+@bp.route("/export")
+@bp.arguments(ExportQuerySchema, location="query")
+@bp.response(200, content_type="application/json", description="format=json or fhir")
+@bp.alt_response(
+    200, content_type="application/zip", description="format=csv: one CSV per record type"
+)  # noqa: E501
+@patient_required
+def own_export(query):
+    """Everything you logged: JSON, CSV (a zip, one file per record type) or a FHIR R4 Bundle."""
+    if query["format"] == "csv":
+        response = Response(export.csv_zip(current_user), mimetype="application/zip")
+        response.headers["Content-Disposition"] = 'attachment; filename="pain-diary.zip"'
+        return response
+    document = fhir.patient_bundle(current_user) if query["format"] == "fhir" else (
+        export.everything(current_user)
+    )  # fmt: skip
+    return Response(json.dumps(document), mimetype="application/json")
+
+
+# A linked clinician's view (every request audited) ----------------------------------------
+
+
+@bp.route("/patients")
+class Patients(MethodView):
+    decorators = [clinician_required]
+
+    @bp.response(200, DashboardRowSchema(many=True))
+    def get(self):
+        """Your linked patients, those needing attention first (each listing is audited)."""
+        return dashboard.rows(current_user, datetime.now(UTC))
+
+
+@bp.route("/patients/<uuid:patient_id>/summary")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, SummarySchema)
+@clinician_required
+def patient_summary(query, patient_id):
+    """A linked patient's summary (audited)."""
+    return _summary(readable_patient(patient_id, "summary"), query)[1]
+
+
+@bp.route("/patients/<uuid:patient_id>/summary.html")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, content_type=HTML, description="The printable summary page.")
+@clinician_required
+def patient_summary_html(query, patient_id):
+    """A linked patient's summary as a printable page (audited)."""
+    return _report(readable_patient(patient_id, "summary.html"), query, as_pdf=False)
+
+
+@bp.route("/patients/<uuid:patient_id>/summary.pdf")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, content_type=PDF, description="The summary as a two-page PDF.")
+@clinician_required
+def patient_summary_pdf(query, patient_id):
+    """A linked patient's summary as a PDF (audited)."""
+    return _report(readable_patient(patient_id, "summary.pdf"), query, as_pdf=True)
+
+
+@bp.route("/patients/<uuid:patient_id>/charts/<name>.svg")
+@bp.arguments(PeriodQuerySchema, location="query")
+@bp.response(200, content_type=SVG, description="The chart; ETag for conditional requests.")
+@bp.alt_response(304, description="Not modified since the ETag you sent.")
+@clinician_required
+def patient_chart(query, patient_id, name):
+    """One of a linked patient's charts as SVG (audited)."""
+    return _chart(readable_patient(patient_id, f"charts/{name}"), name, query)
+
+
+@bp.route("/patients/<uuid:patient_id>/fhir")
+@bp.response(200, content_type="application/fhir+json", description="A FHIR R4 Bundle.")
+@clinician_required
+def patient_fhir(patient_id):
+    """A linked patient's diary as a FHIR R4 collection Bundle (audited)."""
+    bundle = fhir.patient_bundle(readable_patient(patient_id, "fhir"))
+    return Response(json.dumps(bundle), mimetype="application/fhir+json")

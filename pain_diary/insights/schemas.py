@@ -1,0 +1,148 @@
+"""Schemas of the summary (DESIGN.md §4), its query, charts and exports."""
+
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..medications.mme import CDC_CAVEAT
+
+
+def number(description=None):
+    return fields.Float(
+        allow_none=True, metadata={"description": description} if description else {}
+    )
+
+
+class PeriodQuerySchema(ma.Schema):
+    from_ = fields.Date(
+        data_key="from", metadata={"description": "First local date (default: 29 days before to)."}
+    )
+    to = fields.Date(metadata={"description": "Last local date (default: today)."})
+
+
+class ExportQuerySchema(ma.Schema):
+    format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "fhir")))
+
+
+class PeriodSchema(ma.Schema):
+    from_ = fields.Date(data_key="from", attribute="from")
+    to = fields.Date()
+    days = fields.Integer()
+
+
+class SiteCountSchema(ma.Schema):
+    site = fields.String()
+    count = fields.Integer()
+
+
+class QualityCountSchema(ma.Schema):
+    quality = fields.String()
+    count = fields.Integer()
+
+
+class PainSummarySchema(ma.Schema):
+    entries = fields.Integer()
+    days_logged = fields.Integer()
+    mean = number("Mean of daily pain (0-10) over logged days.")
+    min = number()
+    max = number()
+    baseline_mean = number("First 7 days of the period; needs 3 logged days.")
+    recent_mean = number("Last 7 days of the period; needs 3 logged days.")
+    change_points = number()
+    change_percent = number()
+    response = fields.String(
+        allow_none=True,
+        metadata={"description": "IMMPACT: substantial, moderate, minimal, none or worse."},
+    )
+    trend_per_week = number("Least-squares slope of daily pain, points per week.")
+    peg = number("PEG (Krebs 2009) over entries with both interference items.")
+    top_sites = fields.List(fields.Nested(SiteCountSchema))
+    top_qualities = fields.List(fields.Nested(QualityCountSchema))
+
+
+class CorrelationSchema(ma.Schema):
+    spearman_rho = number("Sleep minutes vs next-day pain; null below 10 pairs.")
+    n = fields.Integer()
+
+
+class SleepSummarySchema(ma.Schema):
+    nights = fields.Integer()
+    mean_total_sleep_minutes = number()
+    mean_sleep_efficiency = number()
+    mean_sleep_latency_minutes = number()
+    mean_wake_after_sleep_onset_minutes = number()
+    mean_quality = number()
+    pain_correlation = fields.Nested(CorrelationSchema)
+
+
+class AdherenceItemSchema(ma.Schema):
+    medication_id = fields.UUID()
+    name = fields.String()
+    scheduled = fields.Integer()
+    taken = fields.Integer()
+    taken_on_time = fields.Integer()
+    skipped = fields.Integer()
+    missed = fields.Integer()
+    adherence_percent = number()
+
+
+class MmeSchema(ma.Schema):
+    class Meta:
+        description = f"Morphine milligram equivalents (CDC 2022). {CDC_CAVEAT}"
+
+    average_daily = number()
+    max_daily = number()
+    days_at_or_over_50 = fields.Integer()
+    days_at_or_over_90 = fields.Integer()
+
+
+class MedicationSummarySchema(ma.Schema):
+    adherence_percent = number()
+    items = fields.List(fields.Nested(AdherenceItemSchema))
+    mme = fields.Nested(MmeSchema)
+
+
+class ModalitySchema(ma.Schema):
+    modality = fields.String()
+    sessions = fields.Integer()
+    minutes = fields.Integer()
+    mean_pain_change = number("Mean of pain after - before (negative = relief).")
+    rated_sessions = fields.Integer()
+
+
+class TherapySummarySchema(ma.Schema):
+    sessions = fields.Integer()
+    minutes = fields.Integer()
+    by_modality = fields.List(fields.Nested(ModalitySchema))
+
+
+class CompletionSchema(ma.Schema):
+    percent_days_logged = number()
+    longest_gap_days = fields.Integer(allow_none=True)
+    late_entries = fields.Integer()
+
+
+class FlagSchema(ma.Schema):
+    code = fields.String()
+    severity = fields.String(validate=validate.OneOf(("alert", "warning")))
+    message = fields.String()
+
+
+class SummarySchema(ma.Schema):
+    period = fields.Nested(PeriodSchema)
+    pain = fields.Nested(PainSummarySchema)
+    sleep = fields.Nested(SleepSummarySchema)
+    medications = fields.Nested(MedicationSummarySchema)
+    therapy = fields.Nested(TherapySummarySchema)
+    completion = fields.Nested(CompletionSchema)
+    flags = fields.List(fields.Nested(FlagSchema))
+
+
+class DashboardRowSchema(ma.Schema):
+    patient_id = fields.UUID()
+    display_name = fields.String()
+    link_id = fields.UUID()
+    last_entry_at = fields.DateTime(allow_none=True)
+    pain_7d_mean = number("Mean daily pain of the last 7 days.")
+    pain_change_percent = number("Last 7 days against the 14 days before.")
+    adherence_percent = number("Over the last 14 days.")
+    flags = fields.List(fields.Nested(FlagSchema))

@@ -1,0 +1,68 @@
+"""The clinician summary of DESIGN.md §4, assembled from the pure analytics."""
+
+from datetime import UTC, datetime, timedelta
+
+from ..errors import ApiError
+from ..localtime import local_date
+from ..medications.adherence import medication_adherence
+from ..medications.mme import daily_mme, mme_summary
+from . import analytics
+from .diary import load_diary
+
+DEFAULT_DAYS = 30
+MAX_DAYS = 366 * 5
+
+
+def period(query, tz, now=None):
+    """The summary period from ``from``/``to`` (local dates); default the last 30 days."""
+    today = local_date(now or datetime.now(UTC), tz)
+    last_day = query.get("to", today)
+    first_day = query.get("from_", last_day - timedelta(days=DEFAULT_DAYS - 1))
+    if first_day > last_day:
+        raise ApiError(
+            422, "The period ends before it starts.", fields={"to": ["Must not be before from."]}
+        )
+    if (last_day - first_day).days >= MAX_DAYS:
+        raise ApiError(
+            422,
+            "The period is too long.",
+            fields={"to": [f"A summary covers at most {MAX_DAYS} days."]},
+        )
+    return first_day, last_day
+
+
+def build_summary(diary, now):
+    """Every figure of the summary contract for ``diary``'s period, as of ``now``."""
+    first_day, last_day, tz = diary.first_day, diary.last_day, diary.tz
+    today = local_date(now, tz)
+    daily = analytics.daily_pain(diary.pain)
+
+    medications = medication_adherence(diary.plans, diary.doses, tz, first_day, last_day, now)
+    mme_by_day = daily_mme(diary.opioid_doses, tz)
+    # Days still to come carry no doses yet: average over the days up to today.
+    medications["mme"] = mme_summary(mme_by_day, first_day, max(first_day, min(last_day, today)))
+
+    fortnight = medication_adherence(
+        diary.plans, diary.doses, tz, last_day - timedelta(days=13), last_day, now
+    )
+    week_mme = mme_summary(mme_by_day, last_day - timedelta(days=6), last_day)
+    return {
+        "period": {
+            "from": first_day, "to": last_day, "days": (last_day - first_day).days + 1,
+        },
+        "pain": analytics.pain_summary(diary.pain, first_day, last_day),
+        "sleep": analytics.sleep_summary(diary.sleep, daily, first_day, last_day),
+        "medications": medications,
+        "therapy": analytics.therapy_summary(diary.therapy),
+        "completion": analytics.completion(diary.pain, first_day, last_day, today),
+        "flags": analytics.flags(
+            daily, last_day, diary.sleep,
+            adherence_14d_percent=fortnight["adherence_percent"],
+            scheduled_14d=sum(item["scheduled"] for item in fortnight["items"]),
+            mme_7d_average=week_mme["average_daily"],
+        ),
+    }  # fmt: skip
+
+
+def summary_for(patient, first_day, last_day, now=None):
+    return build_summary(load_diary(patient, first_day, last_day), now or datetime.now(UTC))
