@@ -38,7 +38,11 @@ def from_environment(instance_path):
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # A ping before each checkout lets PostgreSQL restarts heal; SQLite has no server to lose.
+        "SQLALCHEMY_ENGINE_OPTIONS": {
+            "pool_pre_ping": not database_url.startswith("sqlite"),
+            "hide_parameters": True,
+        },
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SESSION_COOKIE_NAME": "pain_diary_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -52,6 +56,10 @@ def from_environment(instance_path):
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
         "INVITATION_LIMIT": os.environ.get("INVITATION_LIMIT", "10 per hour"),
+        # argon2id cost (RFC 9106 low-memory profile); hashes are upgraded on the next login.
+        "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", 3)),
+        "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", 65536)),
+        "ARGON2_PARALLELISM": int(os.environ.get("ARGON2_PARALLELISM", 4)),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }

@@ -37,7 +37,8 @@ class Api(_Api):
         pass
 
 
-db = SQLAlchemy(model_class=Base)
+# Records stay loaded after commit: a write answers with what it just stored, without a re-read.
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 api = Api()

@@ -51,6 +51,10 @@ def base_config(database_url, tmp_path_factory):
         "SQLALCHEMY_DATABASE_URI": database_url,
         "RATELIMIT_ENABLED": False,
         "CLINICIAN_SIGNUP_CODE": "let-me-in-clinician",
+        # Cheap hashing keeps sign-ins fast; production parameters are tested on their own.
+        "ARGON2_TIME_COST": 1,
+        "ARGON2_MEMORY_COST": 1024,
+        "ARGON2_PARALLELISM": 1,
     }
 
 

@@ -1,7 +1,5 @@
 """factory_boy factories bound to the app's database session."""
 
-from functools import cache
-
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
 
@@ -12,9 +10,7 @@ from pain_diary.extensions import db
 PASSWORD = "correct horse battery staple"
 
 
-@cache
 def password_hash():
-    # Hashing with argon2id takes tens of milliseconds; tests share one hash.
     return hash_password(PASSWORD)
 
 

@@ -99,11 +99,22 @@ def test_login_returns_the_user_and_a_csrf_token(client, accounts):
 def test_login_upgrades_an_outdated_hash(client, accounts, app, db):
     from argon2 import PasswordHasher
 
-    user = accounts.create(password_hash=PasswordHasher(time_cost=1).hash(PASSWORD))
+    outdated = PasswordHasher(time_cost=2, memory_cost=2048, parallelism=2).hash(PASSWORD)
+    user = accounts.create(password_hash=outdated)
     client.post("/api/v1/auth/login", json={"email": user.email, "password": PASSWORD})
     with app.app_context():
         stored = db.session.scalar(select(User.password_hash))
-    assert "t=1," not in stored and stored.startswith("$argon2id$")
+    assert stored.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
+
+
+def test_production_hashing_parameters_are_rfc_9106_low_memory(migrated, base_config):
+    from pain_diary import create_app
+
+    config = {k: v for k, v in base_config.items() if not k.startswith("ARGON2_")}
+    with create_app(config).app_context():
+        from pain_diary.accounts.passwords import hash_password
+
+        assert hash_password(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
 
 
 def test_disabled_user_cannot_sign_in(client, accounts, runner):

@@ -32,14 +32,16 @@ def load_user(req):
 
 
 def _user_from_token(token):
-    row = db.session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == hash_secret(token), ApiToken.revoked_at.is_(None))
-    ).first()
-    if row is None or row.ApiToken.expires_at <= utcnow() or not row.User.is_active:
-        return None
-    return row.User
+    user = db.session.scalar(
+        select(User)
+        .join(ApiToken, User.id == ApiToken.user_id)
+        .where(
+            ApiToken.token_hash == hash_secret(token),
+            ApiToken.revoked_at.is_(None),
+            ApiToken.expires_at > utcnow(),
+        )
+    )
+    return user if user is not None and user.is_active else None
 
 
 def _user_from_session(secret):

@@ -5,13 +5,26 @@ from importlib.resources import files
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app
 
 MIN_LENGTH = 8
 MAX_LENGTH = 128
 
-hasher = PasswordHasher()  # argon2id with argon2-cffi's current RFC 9106 parameters
-# Verified against for unknown emails so that they take as long as a wrong password.
-_DUMMY_HASH = hasher.hash("not a real password, only a timing decoy")
+
+
+@cache
+def _hasher(time_cost, memory_cost, parallelism):
+    hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)
+    # Verified against for unknown emails so that they take as long as a wrong password.
+    return hasher, hasher.hash("not a real password, only a timing decoy")
+
+
+def hasher():
+    """argon2id with the configured parameters (RFC 9106 low-memory profile by default)."""
+    config = current_app.config
+    return _hasher(
+        config["ARGON2_TIME_COST"], config["ARGON2_MEMORY_COST"], config["ARGON2_PARALLELISM"]
+    )
 
 
 @cache
@@ -33,16 +46,17 @@ def password_problems(password):
 
 
 def hash_password(password):
-    return hasher.hash(password)
+    return hasher()[0].hash(password)
 
 
 def verify_password(stored_hash, password):
     """Check ``password``; a missing hash still costs one verification."""
+    argon2, decoy = hasher()
     try:
-        return hasher.verify(stored_hash or _DUMMY_HASH, password) and stored_hash is not None
+        return argon2.verify(stored_hash or decoy, password) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
 
 
 def needs_rehash(stored_hash):
-    return hasher.check_needs_rehash(stored_hash)
+    return hasher()[0].check_needs_rehash(stored_hash)

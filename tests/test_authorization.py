@@ -1,0 +1,174 @@
+"""Who gets what, on every route of the app, for six kinds of caller.
+
+ACCESS names the rule of each endpoint. A route added without a rule fails
+``test_every_route_has_an_access_rule``; each rule is then walked by
+``test_route_answers_each_caller_as_its_rule_says``.
+"""
+
+import re
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+PUBLIC, SIGNED_IN, OWN, CLINICIAN, CLINICIAN_READ = (
+    "public", "signed in", "own diary", "clinician", "clinician reads a patient",
+)  # fmt: skip
+
+ACCESS = {
+    "static": PUBLIC,
+    "web.index": PUBLIC,
+    "web.api_docs": PUBLIC,
+    "web.healthz": PUBLIC,
+    "web.readyz": PUBLIC,
+    "api-docs.openapi_json": PUBLIC,
+    "accounts.Register": PUBLIC,
+    "accounts.Login": PUBLIC,
+    "accounts.Logout": PUBLIC,
+    "accounts.Me": SIGNED_IN,
+    "accounts.Password": SIGNED_IN,
+    "accounts.Tokens": SIGNED_IN,
+    "accounts.TokenItem": SIGNED_IN,
+    "care.CareTeam": SIGNED_IN,
+    "care.CareTeamLink": SIGNED_IN,
+    "care.AuditEvents": SIGNED_IN,
+    "care.Invitations": OWN,
+    "records.PainEntriesItems": OWN,
+    "records.PainEntriesItem": OWN,
+    "records.SleepEntriesItems": OWN,
+    "records.SleepEntriesItem": OWN,
+    "records.TherapySessionsItems": OWN,
+    "records.TherapySessionsItem": OWN,
+    "records.Sync": OWN,
+    "medications.MedicationsItems": OWN,
+    "medications.MedicationsItem": OWN,
+    "medications.MedicationDosesItems": OWN,
+    "medications.MedicationDosesItem": OWN,
+    "medications.today": OWN,
+    "insights.own_summary": OWN,
+    "insights.own_summary_html": OWN,
+    "insights.own_summary_pdf": OWN,
+    "insights.own_chart": OWN,
+    "insights.own_export": OWN,
+    "care.Links": CLINICIAN,
+    "insights.Patients": CLINICIAN,
+    "records.PainEntriesPatientItems": CLINICIAN_READ,
+    "records.SleepEntriesPatientItems": CLINICIAN_READ,
+    "records.TherapySessionsPatientItems": CLINICIAN_READ,
+    "medications.MedicationsPatientItems": CLINICIAN_READ,
+    "medications.MedicationDosesPatientItems": CLINICIAN_READ,
+    "insights.patient_summary": CLINICIAN_READ,
+    "insights.patient_summary_html": CLINICIAN_READ,
+    "insights.patient_summary_pdf": CLINICIAN_READ,
+    "insights.patient_chart": CLINICIAN_READ,
+    "insights.patient_fhir": CLINICIAN_READ,
+}
+
+CALLERS = ("anonymous", "other_patient", "linked", "unlinked", "revoked", "owner")
+CLINICIANS = ("linked", "unlinked", "revoked")
+ENDPOINT_COLLECTION = {
+    "PainEntries": "pain-entries", "SleepEntries": "sleep-entries",
+    "TherapySessions": "therapy-sessions", "Medications": "medications",
+    "MedicationDoses": "medication-doses",
+}  # fmt: skip
+
+
+def test_every_route_has_an_access_rule(app):
+    assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ACCESS)
+
+
+@pytest.fixture
+def world(app, accounts):
+    """An owner with one record of each kind, and a clinician linked, unlinked and revoked."""
+    callers = {"anonymous": app.test_client()}
+    for name, role in [("owner", "patient"), ("other_patient", "patient"), ("linked", "clinician"),
+                       ("unlinked", "clinician"), ("revoked", "clinician")]:  # fmt: skip
+        callers[name] = accounts.signed_in(role=role)
+    owner = callers["owner"]
+    links = {}
+    for name in ("linked", "revoked"):
+        code = owner.post("/api/v1/care-team/invitations").json["code"]
+        links[name] = callers[name].post("/api/v1/care-team/links", json={"code": code}).json["id"]
+    assert owner.delete(f"/api/v1/care-team/{links['revoked']}").status_code == 204
+    records = _records(owner)
+    token_id = owner.post("/api/v1/auth/tokens", json={"name": "t"}).json["id"]
+    return {"callers": callers, "records": records, "link_id": links["linked"],
+            "token_id": token_id, "owner_id": owner.user.id}  # fmt: skip
+
+
+def _records(owner):
+    now = datetime.now(UTC)
+    an_hour_ago = (now - timedelta(hours=1)).isoformat()
+    medication = owner.post("/api/v1/medications", json={
+        "name": "Ibuprofen", "dose_amount": 400, "dose_unit": "mg", "as_needed": True,
+        "start_date": "2026-01-01",
+    }).json  # fmt: skip
+    bodies = {
+        "pain-entries": {"recorded_at": an_hour_ago, "intensity": 5},
+        "sleep-entries": {
+            "night_of": (now - timedelta(days=2)).date().isoformat(),
+            "in_bed_at": (now - timedelta(hours=40)).isoformat(),
+            "tried_to_sleep_at": (now - timedelta(hours=40)).isoformat(),
+            "final_awakening_at": (now - timedelta(hours=33)).isoformat(),
+            "out_of_bed_at": (now - timedelta(hours=33)).isoformat(),
+            "sleep_latency_minutes": 10, "wake_after_sleep_onset_minutes": 20,
+        },
+        "therapy-sessions": {"modality": "vr", "started_at": an_hour_ago, "duration_minutes": 20},
+        "medication-doses": {
+            "medication_id": medication["id"], "status": "taken", "taken_at": an_hour_ago,
+        },
+    }
+    records = {"medications": medication["id"]}
+    for collection, body in bodies.items():
+        response = owner.post(f"/api/v1/{collection}", json=body)
+        assert response.status_code == 201, response.json
+        records[collection] = response.json["id"]
+    return records
+
+
+def _url(rule, endpoint, world):
+    values = {
+        "patient_id": world["owner_id"], "token_id": world["token_id"],
+        "link_id": world["link_id"], "name": "pain", "filename": "css/app.css",
+    }  # fmt: skip
+    for prefix, collection in ENDPOINT_COLLECTION.items():
+        if endpoint.split(".")[1].startswith(prefix + "Item"):
+            values["record_id"] = world["records"][collection]
+    return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+
+
+def expected(rule_kind, caller, has_record_id):
+    """The statuses a caller may get: a set to be in, or a set to stay out of ("not", {...})."""
+    if caller == "anonymous":
+        return ("not", {401, 403}) if rule_kind == PUBLIC else ("in", {401})
+    if rule_kind in (PUBLIC, SIGNED_IN):
+        return ("not", {401, 403})
+    if rule_kind == OWN:
+        if caller == "owner":
+            return ("not", {401, 403, 404, 410})
+        if caller in CLINICIANS:
+            return ("in", {403})
+        return ("in", {404}) if has_record_id else ("not", {401, 403})
+    if rule_kind == CLINICIAN:
+        return ("in", {403}) if caller in ("owner", "other_patient") else ("not", {401, 403})
+    # CLINICIAN_READ: only an active link opens the diary; the rest looks like a missing patient.
+    if caller == "linked":
+        return ("in", {200})
+    return ("in", {404}) if caller in ("unlinked", "revoked") else ("in", {403})
+
+
+@pytest.mark.parametrize("endpoint", sorted(ACCESS))
+def test_route_answers_each_caller_as_its_rule_says(app, world, endpoint):
+    (rule,) = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
+    url = _url(rule, endpoint, world)
+    owner_record_ids = set(world["records"].values())
+    for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        for caller in CALLERS:  # the owner last: its DELETE really deletes
+            client = world["callers"][caller]
+            response = client.open(url, method=method, json={} if method != "GET" else None)
+            how, statuses = expected(ACCESS[endpoint], caller, "record_id" in rule.rule)
+            ok = (response.status_code in statuses) == (how == "in")
+            assert ok, f"{method} {url} as {caller}: {response.status_code}"
+            if caller == "other_patient" and response.status_code == 200 and response.is_json:
+                leaked = owner_record_ids & set(re.findall(r"[0-9a-f-]{36}", response.text))
+                assert not leaked, f"{method} {url} showed the owner's records to another patient"
