@@ -153,12 +153,24 @@ def _send(conn: http.client.HTTPConnection, req: Request) -> tuple[int | str, by
     raise AssertionError("unreachable")
 
 
-def compare(name: str, app: Result, baseline: Result, baseline_label: str = "bare flask") -> float:
-    """Print `name: app N req/s (p50 X ms) | bare flask M req/s | ratio R`; return the ratio."""
+def compare(
+    name: str,
+    app: Result,
+    baseline: Result,
+    baseline_label: str = "bare flask",
+    budget: float | None = None,
+) -> float:
+    """Print `name: app N req/s (p50 X ms) | bare flask M req/s | ratio R`; return the ratio.
+
+    With a `budget` (the least acceptable ratio) the line ends `(budget ≥ B: ok)` or `MISSED`.
+    """
     ratio = app.rps / baseline.rps if baseline.rps else float("nan")
+    verdict = ""
+    if budget is not None:
+        verdict = f" (budget ≥ {budget:.2f}: {'ok' if ratio >= budget else 'MISSED'})"
     print(
         f"{name}: app {app.rps:.0f} req/s (p50 {app.p50_ms:.1f} ms) | "
-        f"{baseline_label} {baseline.rps:.0f} req/s | ratio {ratio:.2f}"
+        f"{baseline_label} {baseline.rps:.0f} req/s | ratio {ratio:.2f}{verdict}"
     )
     return ratio
 
