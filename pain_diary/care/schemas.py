@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..records.fields import Int
+from ..records.fields import page_limit
 
 
 class InvitationSchema(ma.Schema):
@@ -43,5 +43,5 @@ class AuditEventSchema(ma.Schema):
 
 
 class AuditQuerySchema(ma.Schema):
-    limit = Int(1, 500, load_default=100)
+    limit = page_limit()
     before = fields.DateTime(metadata={"description": "Only events before this instant (paging)."})

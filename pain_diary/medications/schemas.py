@@ -5,7 +5,15 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..records.fields import Instant, Int, Note, RecordSchema, not_in_future, one_of
+from ..records.fields import (
+    Instant,
+    Int,
+    Note,
+    RecordSchema,
+    not_in_future,
+    one_of,
+    page_limit,
+)
 from .mme import is_opioid
 
 DOSE_UNITS = (
@@ -100,7 +108,7 @@ class DoseEventSchema(RecordSchema):
 
 
 class MedicationQuerySchema(ma.Schema):
-    limit = Int(1, 500, load_default=100)
+    limit = page_limit()
     cursor = fields.String(validate=validate.Length(max=200))
 
 

@@ -22,6 +22,13 @@ def Int(low=None, high=None, **kwargs):  # noqa: N802 - reads like the other fie
     return fields.Integer(strict=True, validate=validators, **kwargs)
 
 
+def page_limit():
+    """``limit`` of a list: query strings are text, which a strict integer field refuses."""
+    return fields.Integer(
+        validate=validate.Range(1, 500, error="Must be between {min} and {max}."), load_default=100
+    )
+
+
 def not_in_future(value):
     if value > datetime.now(UTC) + FUTURE_TOLERANCE:
         raise ma.ValidationError("Must not be in the future.")

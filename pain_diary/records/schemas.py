@@ -5,7 +5,7 @@ from datetime import timedelta
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .fields import Instant, Int, Note, RecordSchema, not_in_future, one_of
+from .fields import Instant, Int, Note, RecordSchema, not_in_future, one_of, page_limit
 
 BODY_SITES = (
     "head", "jaw", "neck", "shoulder", "upper_back", "mid_back", "lower_back", "chest", "abdomen",
@@ -99,10 +99,7 @@ class TherapySessionSchema(RecordSchema):
 class ListQuerySchema(ma.Schema):
     from_ = fields.Date(data_key="from", metadata={"description": "First local date, inclusive."})
     to = fields.Date(metadata={"description": "Last local date, inclusive."})
-    # Not Int(): a query string is always text, which a strict integer field refuses.
-    limit = fields.Integer(
-        validate=validate.Range(1, 500, error="Must be between {min} and {max}."), load_default=100
-    )
+    limit = page_limit()
     cursor = fields.String(validate=validate.Length(max=200))
 
     @ma.validates_schema

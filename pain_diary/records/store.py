@@ -48,7 +48,7 @@ class Collection:
 
     def values(self, data, user):
         """The full replacement values: what the body gave, defaults for the rest, derived."""
-        values = {name: data.get(name, self._default(name)) for name in self.writable}
+        values = {name: _as_stored(data.get(name, self._default(name))) for name in self.writable}
         if self.derive:
             values.update(self.derive(values, user))
         return values
@@ -58,6 +58,12 @@ class Collection:
 
     def dump(self, record):
         return self.schema.dump(record)
+
+
+def _as_stored(value):
+    # Instants are stored in UTC; converting here keeps a write's answer (the object in the
+    # session, not re-read after commit) identical to every later read of the record.
+    return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
 def load_body(collection, body):
@@ -193,7 +199,8 @@ def _decode_cursor(cursor, sort):
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         sort_text, id_text = json.loads(raw)
-        python_type = sort.type.python_type
+        # A TypeDecorator (UTCDateTime) reports ``object``; the type it wraps knows better.
+        python_type = getattr(sort.type, "impl", sort.type).python_type
         if python_type is datetime:
             value = datetime.fromisoformat(sort_text).astimezone(UTC)
         elif python_type is date:

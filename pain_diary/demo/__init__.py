@@ -1,0 +1,81 @@
+"""`flask demo`: a demo patient with 120 days of diary and a demo clinician, known credentials.
+
+The diary tells one consistent story (see ``story.py``): back pain that eases from about 7 to
+about 4.4 and is worse after short nights, two scheduled medications (one an opioid) and an
+as-needed opioid, weekly physiotherapy and weeks of VR and mindfulness. Records are loaded and
+derived as the API does (see ``writer.py``), so every rule holds and every derived field is the
+server's own.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import select
+
+from ..accounts.models import User
+from ..accounts.routes import create_user
+from ..extensions import db
+from ..localtime import local_date
+from ..medications.collections import medication_doses, medications
+from ..medications.models import Medication
+from ..records.collections import pain_entries, sleep_entries, therapy_sessions
+from .diary import pain_records, sleep_records
+from .prescriptions import NAPROXEN, dose_records, medication_records
+from .story import STORY_DAYS, record_id, tell
+from .therapy import therapy_records
+from .writer import DiaryWriter
+
+DEMO_PASSWORD = "demo-pain-diary"
+DEMO_USERS = (
+    ("patient@demo.example", "Demo Patient", "patient", "Europe/Berlin"),
+    ("clinician@demo.example", "Dr Demo Clinician", "clinician", "Europe/Berlin"),
+)
+# Medications first: dose events name them.
+RECORDS = (medication_records, dose_records, pain_records, sleep_records, therapy_records)
+SUMMARY = (pain_entries, sleep_entries, medications, medication_doses, therapy_sessions)
+
+
+@click.command("demo")
+@with_appcontext
+def demo_command():
+    """Create (or reuse) the demo users, fill the patient's diary and print the credentials."""
+    users = {}
+    for email, name, role, timezone in DEMO_USERS:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = create_user(email, DEMO_PASSWORD, name, role, timezone)
+        db.session.commit()
+        users[role] = user
+        click.echo(f"{role:<10} {email}  password: {DEMO_PASSWORD}")
+    story, writer = fill_diary(users["patient"])
+    created = ", ".join(
+        f"{writer.created[collection.name]} {collection.name.replace('-', ' ')}"
+        for collection in SUMMARY
+    )
+    click.echo(
+        f"demo diary {story.days[0].date} to {story.days[-1].date}: created {created}; "
+        f"{sum(writer.kept.values())} already there"
+    )
+
+
+def fill_diary(patient, now=None):
+    """Write the demo story up to ``now`` into the patient's diary; return it and the writer."""
+    now = now or datetime.now(UTC)
+    today = local_date(now, patient.tz)
+    story = tell(patient.id, patient.tz, now, _first_day(patient, today), today)
+    writer = DiaryWriter(patient)
+    for records in RECORDS:
+        for record in records(story):
+            writer.add(*record)
+        db.session.commit()
+    return story, writer
+
+
+def _first_day(patient, today):
+    """Start 120 days back, or where an earlier run started, so a rerun continues its story."""
+    first_day = today - timedelta(days=STORY_DAYS - 1)
+    started = db.session.get(Medication, record_id(patient.id, "medication", NAPROXEN.key))
+    if started is not None:
+        first_day = min(first_day, started.start_date)
+    return first_day
