@@ -1,11 +1,138 @@
-"""The patient's own data, all of it: JSON, or a zip of CSV files."""
+"""The patient's own data, all of it: JSON, or a zip of CSV files.
+
+Each record is dumped with its collection's API schema, so an export reads exactly like the
+API; the CSV columns are that schema's fields.
+"""
+
+import csv
+import io
+import json
+import zipfile
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+
+from ..extensions import db
+from ..medications.collections import medication_doses, medications
+from ..records.collections import pain_entries, sleep_entries, therapy_sessions
+
+#: Export name → collection, in the order the files and keys appear.
+EXPORTED = {
+    "pain_entries": pain_entries,
+    "sleep_entries": sleep_entries,
+    "therapy_sessions": therapy_sessions,
+    "medications": medications,
+    "medication_doses": medication_doses,
+}
+
+# A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+ABOUT = {
+    "pain_entries": "One row per pain rating: intensity 0-10 (0 no pain, 10 worst imaginable), "
+    "body_sites [{site, intensity, side}], qualities, the PEG interference items 0-10, tags.",
+    "sleep_entries": "One row per night (Consensus Sleep Diary): the four clock times, latency, "
+    "wake after sleep onset (WASO), awakenings, quality 1-5; time in bed, total sleep (minutes) "
+    "and sleep efficiency (%) are computed.",
+    "therapy_sessions": "One row per session: modality, start, duration in minutes, pain 0-10 "
+    "before and after, program.",
+    "medications": "One row per medication: dose amount and unit, route, schedule {times, "
+    "days_of_week (0 = Monday)} or as_needed, start and end dates; is_opioid from the CDC table.",
+    "medication_doses": "One row per dose taken or skipped: medication_id (the id column of "
+    "medications.csv), scheduled_for (empty for as-needed doses), taken_at, amount, skip_reason.",
+}
+
+
+def patient_records(patient):
+    """Every record of the patient by export name, oldest first: one query per record type."""
+    records = {}
+    for name, collection in EXPORTED.items():
+        model = collection.model
+        statement = (
+            select(model)
+            .where(model.patient_id == patient.id)
+            .order_by(getattr(model, collection.sort_column), model.id)
+        )
+        records[name] = db.session.scalars(statement).all()
+    return records
 
 
 def everything(patient):
     """Every record of the patient, machine-readable."""
-    raise NotImplementedError
+    document = {
+        "exported_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "patient": {
+            "id": str(patient.id),
+            "display_name": patient.display_name,
+            "email": patient.email,
+            "timezone": patient.timezone,
+        },
+    }
+    for name, rows in patient_records(patient).items():
+        document[name] = EXPORTED[name].schema.dump(rows, many=True)
+    return document
 
 
 def csv_zip(patient):
     """A zip with one CSV per record type."""
-    raise NotImplementedError
+    exported_at = datetime.now(UTC)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        columns = {}
+        for name, rows in patient_records(patient).items():
+            schema = EXPORTED[name].schema
+            columns[name] = list(schema.dump_fields)
+            text = _csv(columns[name], schema.dump(rows, many=True))
+            archive.writestr(_member(f"{name}.csv", exported_at), text.encode("utf-8-sig"))
+        readme = _readme(columns, exported_at)
+        archive.writestr(_member("README.txt", exported_at), readme.encode("utf-8"))
+    return buffer.getvalue()
+
+
+def _member(filename, exported_at):
+    member = zipfile.ZipInfo(filename, date_time=exported_at.timetuple()[:6])
+    member.compress_type = zipfile.ZIP_DEFLATED
+    return member
+
+
+def _csv(columns, rows):
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow([cell(row.get(column)) for column in columns])
+    return out.getvalue()
+
+
+def cell(value):
+    """One CSV cell: nested values as compact JSON, free text defused against formulas."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _readme(columns, exported_at):
+    lines = [
+        "Pain Diary export",
+        f"Exported at {exported_at.isoformat(timespec='seconds')} (UTC).",
+        "",
+        "One CSV file per kind of record, UTF-8 (with a byte order mark, so spreadsheet programs "
+        "read accents correctly), comma-separated, one header row.",
+        "- Times are ISO 8601 in UTC (e.g. 2026-11-20T07:00:00+00:00); local_date is the "
+        "calendar day in your timezone.",
+        "- Lists and nested values (body_sites, qualities, tags, schedule) are compact JSON.",
+        "- Empty cell: no value given.",
+        "- A text cell that begins with =, +, -, @ or a tab has an apostrophe put in front, so "
+        "that spreadsheet programs show it as text instead of running it as a formula.",
+        "- id is the record's id; version counts its changes (1 = never edited).",
+        "",
+    ]
+    for name, names in columns.items():
+        lines += [f"{name}.csv", f"  {ABOUT[name]}", f"  Columns: {', '.join(names)}", ""]
+    return "\n".join(lines)
