@@ -41,6 +41,9 @@ def configure_logging(app):
     logging.basicConfig(
         level=app.config["LOG_LEVEL"], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # WeasyPrint and fontTools narrate every step at INFO; only their warnings matter here.
+    for chatty in ("weasyprint", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     if proxies := app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 

@@ -1,5 +1,7 @@
 """Schemas of the summary (DESIGN.md §4), its query, charts and exports."""
 
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -12,11 +14,21 @@ def number(description=None):
     )
 
 
+# A diary period lies well within these; the bounds keep date arithmetic in range.
+DIARY_DATES = validate.Range(
+    min=date(2000, 1, 1), max=date(2100, 12, 31), error="Must be between {min} and {max}."
+)
+
+
 class PeriodQuerySchema(ma.Schema):
     from_ = fields.Date(
-        data_key="from", metadata={"description": "First local date (default: 29 days before to)."}
+        data_key="from",
+        validate=DIARY_DATES,
+        metadata={"description": "First local date (default: 29 days before to)."},
     )
-    to = fields.Date(metadata={"description": "Last local date (default: today)."})
+    to = fields.Date(
+        validate=DIARY_DATES, metadata={"description": "Last local date (default: today)."}
+    )
 
 
 class ExportQuerySchema(ma.Schema):
