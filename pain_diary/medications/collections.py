@@ -82,7 +82,13 @@ def one_event_per_scheduled_dose(values, user, record_id):
         )
 
 
-medications = Collection("medications", Medication, MedicationSchema(), "created_at")
+medications = Collection(
+    "medications",
+    Medication,
+    MedicationSchema(),
+    "created_at",
+    dependents=(("medication-doses", "medication_id"),),
+)
 medication_doses = Collection(
     "medication-doses",
     DoseEvent,

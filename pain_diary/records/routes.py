@@ -111,7 +111,12 @@ class Sync(MethodView):
 
 def apply_operation(raw):
     """Apply one queued operation; its failure is reported, not raised."""
-    result = {key: str(raw[key]) for key in ("op", "collection", "id") if key in raw}
+    if not isinstance(raw, dict):
+        error = ApiError(
+            422, "Each operation must be an object.", fields={"body": ["Not an object."]}
+        )
+        return {"status": 422, "record": None, "error": error.body()}
+    result = {key: raw[key] for key in ("op", "collection", "id") if isinstance(raw.get(key), str)}
     try:
         operation = operation_schema.load(raw)
         collection = COLLECTIONS.get(operation["collection"])

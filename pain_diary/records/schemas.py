@@ -118,7 +118,7 @@ class OperationSchema(ma.Schema):
 class SyncRequestSchema(ma.Schema):
     # Each operation is checked on its own (OperationSchema), so one bad one stops nothing.
     operations = fields.List(
-        fields.Dict(),
+        fields.Raw(allow_none=True),
         required=True,
         validate=validate.Length(min=1, max=200),
         metadata={

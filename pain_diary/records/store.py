@@ -38,6 +38,8 @@ class Collection:
     derive: Any = None
     #: conflicts(values, user, record_id) -> raise ApiError(409) for a clash with another record.
     conflicts: Any = None
+    #: (collection name, foreign key column) of records deleted with this one.
+    dependents: tuple = ()
     writable: tuple = field(init=False)
 
     def __post_init__(self):
@@ -158,8 +160,18 @@ def delete_record(collection, user, record_id):
         if tombstone is None or tombstone.patient_id != user.id:
             raise not_found()
         return
-    db.session.delete(record)
-    db.session.add(DeletedRecord(id=record_id, patient_id=user.id, collection=collection.name))
+    deleted = [(collection.name, record_id)]
+    for name, column in collection.dependents:
+        dependent = COLLECTIONS[name].model
+        ids = db.session.scalars(
+            select(dependent.id).where(getattr(dependent, column) == record_id)
+        )
+        deleted += [(name, dependent_id) for dependent_id in ids]
+    db.session.delete(record)  # the database cascades to the dependents' rows
+    db.session.add_all(
+        DeletedRecord(id=deleted_id, patient_id=user.id, collection=name)
+        for name, deleted_id in deleted
+    )
     db.session.commit()
 
 

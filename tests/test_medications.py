@@ -1,0 +1,162 @@
+"""Medications: the field rules of DESIGN §3 and the opioid mark from the MME table."""
+
+import uuid
+
+import pytest
+
+IBUPROFEN = {
+    "name": "Ibuprofen 400",
+    "ingredient": "ibuprofen",
+    "dose_amount": 400,
+    "dose_unit": "mg",
+    "route": "oral",
+    "schedule": {"times": ["08:00", "20:00"], "days_of_week": [0, 1, 2, 3, 4, 5, 6]},
+    "start_date": "2026-11-01",
+}
+
+
+def medication(**changes):
+    """The ibuprofen body with ``changes``; a change to ``...`` drops the field."""
+    body = {**IBUPROFEN, **changes}
+    return {name: value for name, value in body.items() if value is not ...}
+
+
+def put_medication(client, body):
+    return client.put(f"/api/v1/medications/{uuid.uuid4()}", json=body)
+
+
+def refused_fields(response):
+    assert response.status_code == 422, response.json
+    error = response.json["error"]
+    assert (error["status"], error["code"]) == (422, "validation_error")
+    return error["fields"]
+
+
+def test_a_valid_medication_is_stored_and_read_back(patient):
+    medication_id = str(uuid.uuid4())
+    created = patient.put(f"/api/v1/medications/{medication_id}", json=IBUPROFEN)
+    assert created.status_code == 201, created.json
+    read = patient.get(f"/api/v1/medications/{medication_id}")
+    assert read.status_code == 200
+    assert read.json == created.json
+    assert read.json["id"] == medication_id
+    assert read.json["version"] == 1
+    assert read.json["schedule"] == IBUPROFEN["schedule"]
+    assert read.json["as_needed"] is False
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        pytest.param({"name": ...}, "name", id="name missing"),
+        pytest.param({"name": ""}, "name", id="name empty"),
+        pytest.param({"name": "x" * 121}, "name", id="name of 121 characters"),
+        pytest.param({"dose_amount": ...}, "dose_amount", id="dose_amount missing"),
+        pytest.param({"dose_amount": 0}, "dose_amount", id="dose_amount 0"),
+        pytest.param({"dose_amount": -1}, "dose_amount", id="dose_amount -1"),
+        pytest.param({"dose_unit": ...}, "dose_unit", id="dose_unit missing"),
+        pytest.param({"dose_unit": "pill"}, "dose_unit", id="dose_unit not in the list"),
+        pytest.param({"route": "nasal"}, "route", id="route not in the list"),
+        pytest.param({"start_date": ...}, "start_date", id="start_date missing"),
+        pytest.param({"end_date": "2026-10-31"}, "end_date", id="end_date before start_date"),
+        pytest.param({"schedule": ...}, "schedule", id="no schedule and not as needed"),
+        pytest.param({"schedule": None}, "schedule", id="null schedule and not as needed"),
+        pytest.param({"as_needed": True}, "schedule", id="as needed with a schedule"),
+    ],
+)
+def test_a_medication_breaking_a_field_rule_is_refused_naming_the_field(patient, changes, field):
+    response = put_medication(patient, medication(**changes))
+    assert list(refused_fields(response)) == [field]
+
+
+@pytest.mark.parametrize("clock", ["24:00", "8:00", "08:60", "08:00:00", "noon", ""])
+def test_a_schedule_time_that_is_not_hh_mm_is_refused(patient, clock):
+    body = medication(schedule={"times": ["20:00", clock]})
+    assert list(refused_fields(put_medication(patient, body))) == ["schedule.times.1"]
+
+
+def test_a_schedule_needs_at_least_one_time(patient):
+    body = medication(schedule={"times": []})
+    assert list(refused_fields(put_medication(patient, body))) == ["schedule.times"]
+
+
+@pytest.mark.parametrize("day", [-1, 7])
+def test_a_weekday_outside_0_to_6_is_refused(patient, day):
+    body = medication(schedule={"times": ["08:00"], "days_of_week": [0, day]})
+    assert list(refused_fields(put_medication(patient, body))) == ["schedule.days_of_week.1"]
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        pytest.param({"name": "x"}, id="name of 1 character"),
+        pytest.param({"name": "x" * 120}, id="name of 120 characters"),
+        pytest.param({"dose_amount": 0.25}, id="fractional dose_amount"),
+        pytest.param({"dose_unit": "mcg_per_hour", "route": "transdermal"}, id="patch units"),
+        pytest.param({"dose_unit": "puff", "route": "inhaled"}, id="inhaler"),
+        pytest.param({"route": None}, id="no route"),
+        pytest.param({"schedule": {"times": ["00:00", "23:59"]}}, id="first and last minute"),
+        pytest.param({"schedule": {"times": ["08:00"], "days_of_week": [0, 6]}}, id="mon, sun"),
+        pytest.param({"schedule": None, "as_needed": True}, id="as needed, no schedule"),
+        pytest.param({"schedule": ..., "as_needed": True}, id="as needed, schedule left out"),
+        pytest.param({"end_date": "2026-11-01"}, id="ends the day it starts"),
+        pytest.param({"end_date": None}, id="open-ended"),
+    ],
+)
+def test_a_medication_within_the_rules_is_accepted(patient, changes):
+    response = put_medication(patient, medication(**changes))
+    assert response.status_code == 201, response.json
+
+
+@pytest.mark.parametrize("unit", ["mg", "mcg", "g", "ml", "unit", "tablet", "capsule", "drop"])
+def test_every_listed_dose_unit_is_accepted(patient, unit):
+    response = put_medication(patient, medication(dose_unit=unit))
+    assert response.status_code == 201, response.json
+    assert response.json["dose_unit"] == unit
+
+
+@pytest.mark.parametrize(
+    "route", ["oral", "sublingual", "transdermal", "topical", "injection", "rectal", "other"]
+)
+def test_every_listed_route_is_accepted(patient, route):
+    response = put_medication(patient, medication(route=route))
+    assert response.status_code == 201, response.json
+    assert response.json["route"] == route
+
+
+def test_an_as_needed_medication_is_stored_without_a_schedule(patient):
+    response = put_medication(patient, medication(schedule=None, as_needed=True))
+    assert response.status_code == 201, response.json
+    assert (response.json["schedule"], response.json["as_needed"]) == (None, True)
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "dose_unit", "opioid"),
+    [
+        ("oxycodone", "mg", True),
+        ("fentanyl_transdermal", "mcg_per_hour", True),
+        ("ibuprofen", "mg", False),
+        (None, "mg", False),
+    ],
+)
+def test_is_opioid_follows_the_mme_table(patient, ingredient, dose_unit, opioid):
+    response = put_medication(patient, medication(ingredient=ingredient, dose_unit=dose_unit))
+    assert response.status_code == 201, response.json
+    assert response.json["is_opioid"] is opioid
+
+
+def test_is_opioid_is_set_by_the_server_not_the_client(patient):
+    response = put_medication(patient, medication(is_opioid=True))
+    assert list(refused_fields(response)) == ["is_opioid"]
+
+
+def test_another_patients_medication_answers_404_and_stays_theirs(patient, accounts):
+    owner = accounts.signed_in()
+    medication_id = str(uuid.uuid4())
+    assert owner.put(f"/api/v1/medications/{medication_id}", json=IBUPROFEN).status_code == 201
+
+    assert patient.get(f"/api/v1/medications/{medication_id}").status_code == 404
+    taken_over = patient.put(f"/api/v1/medications/{medication_id}", json=medication(name="Mine"))
+    assert taken_over.status_code == 404
+    assert patient.get("/api/v1/medications").json["items"] == []
+    assert owner.get(f"/api/v1/medications/{medication_id}").json["name"] == IBUPROFEN["name"]
