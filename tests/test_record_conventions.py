@@ -519,3 +519,14 @@ def test_a_refused_post_stores_nothing(app, db, patient, kind):
     response = patient.post(kind.url, json=kind.make(**kind.invalid))
     assert response.status_code == 422, response.json
     assert row_count(app, db, kind.model) == 0
+
+
+def test_a_record_sent_back_as_read_is_accepted_and_server_fields_are_ignored(patient):
+    entry_id = str(uuid.uuid4())
+    stored = patient.put(f"{API}/pain-entries/{entry_id}", json=pain_entry()).json
+    forged = {**stored, "local_date": "1999-01-01", "created_at": "1999-01-01T00:00:00+00:00"}
+    replay = patient.put(f"{API}/pain-entries/{entry_id}", json=forged)
+    assert replay.status_code == 200
+    assert replay.json == stored
+    edited = patient.put(f"{API}/pain-entries/{entry_id}", json={**stored, "intensity": 9})
+    assert (edited.json["version"], edited.json["local_date"]) == (2, stored["local_date"])

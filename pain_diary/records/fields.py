@@ -51,3 +51,11 @@ class RecordSchema(ma.Schema):
     )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+
+    @ma.pre_load
+    def ignore_what_the_server_sets(self, data, **kwargs):
+        """Let a client send back a record as it read it: server-set fields are ignored."""
+        if not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if key not in self.dump_fields
+                or key in self.load_fields}  # fmt: skip
