@@ -134,14 +134,15 @@ def _pain(figure, diary, ticks, now):
     band = _blocks(
         axes, ranges, color=SKY, alpha=0.4, label="Range of the day's entries", gid="pain-range"
     )
+    # Beyond ~4 months a marker per day is too small to see and slow to print: a line alone.
     small = len(daily) > 120
     lines = axes.plot(
         ticks.x,
         daily,
         color=BLUE,
         linewidth=1 if small else 1.4,
-        marker="o",
-        markersize=2 if small else 3.5,
+        marker=None if small else "o",
+        markersize=3.5,
         clip_on=False,
         label="Daily pain",
         gid="daily-pain",
@@ -200,8 +201,8 @@ def _sleep(figure, diary, ticks, now):
         efficiency,
         color=VERMILION,
         linewidth=1 if long else 1.6,
-        marker="o",
-        markersize=2 if long else 3.5,
+        marker=None if long else "o",
+        markersize=3.5,
         label="Sleep efficiency",
         gid="sleep-efficiency",
     )
