@@ -282,6 +282,15 @@ def test_sleep_means_over_nights_in_the_period():
     }
 
 
+def test_sleep_quality_averages_over_the_nights_that_rated_it():
+    nights = [night(jan(1), quality=2), night(jan(2), quality=None), night(jan(3), quality=5)]
+    summary = sleep_summary(nights, {}, jan(1), jan(7))
+    # (2 + 5) / 2 = 3.5; the unrated night still counts as a night
+    assert (summary["mean_quality"], summary["nights"]) == (3.5, 3)
+    unrated = sleep_summary([night(jan(1), quality=None)], {}, jan(1), jan(1))
+    assert unrated["mean_quality"] is None
+
+
 def test_sleep_without_nights_is_none():
     summary = sleep_summary([], {jan(2): 5.0}, jan(1), jan(28))
     assert summary["nights"] == 0

@@ -26,9 +26,7 @@ def run_demo(runner):
 
 def read_all(client, collection):
     """Every record of a collection, page by page."""
-    # GET /medications answers 422 to any ?limit= (its strict integer refuses query-string text);
-    # the default page of 100 holds the demo's 3.
-    return read_pages(client, collection, {} if collection == "medications" else {"limit": 500})
+    return read_pages(client, collection, {"limit": 500})
 
 
 def read_pages(client, collection, query):
@@ -179,3 +177,15 @@ def test_a_run_days_later_continues_the_same_story(app, db):
     assert sum(later_run.kept.values()) == sum(first_run.created.values())
     assert 10 <= later_run.created["pain-entries"] <= 11 * 3
     assert later_run.created["medications"] == 0
+
+
+def test_the_demo_clinician_reads_the_demo_patients_summary(demo, app):
+    _, email, _, password = next(
+        line.split() for line in demo.output.splitlines() if line.startswith("clinician ")
+    )
+    clinician = app.test_client()
+    clinician.post("/api/v1/auth/login", json={"email": email, "password": password})
+    (row,) = clinician.get("/api/v1/patients").json
+    summary = clinician.get(f"/api/v1/patients/{row['patient_id']}/summary")
+    assert summary.status_code == 200
+    assert summary.json["pain"]["entries"] > 0

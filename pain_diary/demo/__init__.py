@@ -1,4 +1,4 @@
-"""`flask demo`: a demo patient with 120 days of diary and a demo clinician, known credentials.
+"""`flask demo`: a demo patient with 120 days of diary and their linked clinician, known credentials.
 
 The diary tells one consistent story (see ``story.py``): back pain that eases from about 7 to
 about 4.4 and is worse after short nights, two scheduled medications (one an opioid) and an
@@ -15,6 +15,8 @@ from sqlalchemy import select
 
 from ..accounts.models import User
 from ..accounts.routes import create_user
+from ..care.access import active_link
+from ..care.models import CareLink
 from ..extensions import db
 from ..localtime import local_date
 from ..medications.collections import medication_doses, medications
@@ -48,6 +50,7 @@ def demo_command():
         db.session.commit()
         users[role] = user
         click.echo(f"{role:<10} {email}  password: {DEMO_PASSWORD}")
+    link_care_team(users["patient"], users["clinician"])
     story, writer = fill_diary(users["patient"])
     created = ", ".join(
         f"{writer.created[collection.name]} {collection.name.replace('-', ' ')}"
@@ -57,6 +60,13 @@ def demo_command():
         f"demo diary {story.days[0].date} to {story.days[-1].date}: created {created}; "
         f"{sum(writer.kept.values())} already there"
     )
+
+
+def link_care_team(patient, clinician):
+    """Let the demo clinician read the demo patient's diary, as if an invitation was redeemed."""
+    if active_link(clinician.id, patient.id) is None:
+        db.session.add(CareLink(patient_id=patient.id, clinician_id=clinician.id))
+        db.session.commit()
 
 
 def fill_diary(patient, now=None):

@@ -50,7 +50,7 @@ class SleepNight:
     sleep_efficiency: float
     sleep_latency_minutes: int
     wake_after_sleep_onset_minutes: int
-    quality: int
+    quality: int | None
 
 
 @dataclass(frozen=True)
@@ -270,9 +270,9 @@ def sleep_summary(
     in_period = [night for night in nights if first_day <= night.night_of <= last_day]
 
     def mean_of(field: str) -> float | None:
-        if not in_period:
-            return None
-        return round1(statistics.fmean(getattr(night, field) for night in in_period))
+        # Optional items (quality) average over the nights that answered them.
+        values = [v for night in in_period if (v := getattr(night, field)) is not None]
+        return round1(statistics.fmean(values)) if values else None
 
     pairs = [
         (night.total_sleep_minutes, daily_pain_by_day[night.night_of + _ONE_DAY])
