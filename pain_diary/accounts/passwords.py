@@ -11,7 +11,6 @@ MIN_LENGTH = 8
 MAX_LENGTH = 128
 
 
-
 @cache
 def _hasher(time_cost, memory_cost, parallelism):
     hasher = PasswordHasher(time_cost=time_cost, memory_cost=memory_cost, parallelism=parallelism)

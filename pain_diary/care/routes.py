@@ -73,11 +73,16 @@ class Links(MethodView):
     def post(self, data):
         """Redeem a patient's invitation code; the link lets you read their diary."""
         invitation = db.session.scalar(
-            select(Invitation).where(Invitation.code_hash == _code_hash(data["code"])).with_for_update()
+            select(Invitation)
+            .where(Invitation.code_hash == _code_hash(data["code"]))
+            .with_for_update()
         )
         if invitation is None or invitation.redeemed_at or invitation.expires_at <= utcnow():
-            raise ApiError(404, "This code is unknown, used or expired; ask for a new one.",
-                           fields={"code": ["Unknown, used or expired."]})
+            raise ApiError(
+                404,
+                "This code is unknown, used or expired; ask for a new one.",
+                fields={"code": ["Unknown, used or expired."]},
+            )
         invitation.redeemed_at = utcnow()
         link = active_link(current_user.id, invitation.patient_id)
         if link is not None:
