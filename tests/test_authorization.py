@@ -6,7 +6,6 @@ ACCESS names the rule of each endpoint. A route added without a rule fails
 """
 
 import re
-import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -112,11 +111,14 @@ def _records(owner):
             "tried_to_sleep_at": (now - timedelta(hours=40)).isoformat(),
             "final_awakening_at": (now - timedelta(hours=33)).isoformat(),
             "out_of_bed_at": (now - timedelta(hours=33)).isoformat(),
-            "sleep_latency_minutes": 10, "wake_after_sleep_onset_minutes": 20,
+            "sleep_latency_minutes": 10,
+            "wake_after_sleep_onset_minutes": 20,
         },
         "therapy-sessions": {"modality": "vr", "started_at": an_hour_ago, "duration_minutes": 20},
         "medication-doses": {
-            "medication_id": medication["id"], "status": "taken", "taken_at": an_hour_ago,
+            "medication_id": medication["id"],
+            "status": "taken",
+            "taken_at": an_hour_ago,
         },
     }
     records = {"medications": medication["id"]}

@@ -32,8 +32,8 @@ def test_redeeming_a_code_links_both_sides(patient, clinician):
     created = link(patient, clinician)
     assert created["patient"]["id"] == patient.user.id
     assert created["clinician"]["id"] == clinician.user.id
-    assert [l["id"] for l in patient.get("/api/v1/care-team").json] == [created["id"]]
-    assert [l["id"] for l in clinician.get("/api/v1/care-team").json] == [created["id"]]
+    assert [link["id"] for link in patient.get("/api/v1/care-team").json] == [created["id"]]
+    assert [link["id"] for link in clinician.get("/api/v1/care-team").json] == [created["id"]]
 
 
 def test_a_code_works_once(patient, clinician, accounts):

@@ -1,4 +1,4 @@
-"""`flask demo`: a demo patient with 120 days of diary and their linked clinician, known credentials.
+"""`flask demo`: a demo patient with 120 days of diary and their clinician, known credentials.
 
 The diary tells one consistent story (see ``story.py``): back pain that eases from about 7 to
 about 4.4 and is worse after short nights, two scheduled medications (one an opioid) and an
