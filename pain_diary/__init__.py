@@ -29,7 +29,9 @@ def create_app(config=None):
     app.config.update(configuration.FIXED)
     app.config.update(configuration.from_environment(app.instance_path))
     app.config.update(config)
+    configuration.derive(app.config)
     configure_logging(app)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -44,6 +46,10 @@ def configure_logging(app):
     # WeasyPrint and fontTools narrate every step at INFO; only their warnings matter here.
     for chatty in ("weasyprint", "fontTools"):
         logging.getLogger(chatty).setLevel(logging.WARNING)
+
+
+def trust_proxies(app):
+    """Take the client address and scheme from the configured number of reverse proxies."""
     if proxies := app.config["TRUSTED_PROXIES"]:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
 

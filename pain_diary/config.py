@@ -38,11 +38,6 @@ def from_environment(instance_path):
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": database_url,
-        # A ping before each checkout lets PostgreSQL restarts heal; SQLite has no server to lose.
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": not database_url.startswith("sqlite"),
-            "hide_parameters": True,
-        },
         "PREFERRED_URL_SCHEME": "https" if https else "http",
         "SESSION_COOKIE_NAME": "pain_diary_session",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -63,6 +58,17 @@ def from_environment(instance_path):
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
     }
+
+
+def derive(config):
+    """Fill in the settings that follow from others, once overrides are applied."""
+    sqlite = config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        # A ping before each checkout lets the app heal after a PostgreSQL restart; SQLite has no
+        # server to lose. SQL parameters (health data) never reach logs or error messages.
+        {"pool_pre_ping": not sqlite, "hide_parameters": True},
+    )
 
 
 # Settings that are the same everywhere and not meant to be changed by operators.

@@ -1,6 +1,11 @@
 """Every error, from any layer, answers in the one JSON error shape."""
 
+import flask_migrate
 import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.pool import NullPool
+
+from pain_diary.extensions import db
 
 
 def assert_error_shape(response, status, code):
@@ -74,3 +79,35 @@ def test_database_down_is_a_503_in_the_error_shape(base_config):
     response = client.post("/api/v1/auth/login", json={"email": "a@b.c", "password": "whatever1"})
     assert_error_shape(response, 503, "database_unavailable")
     assert_error_shape(client.get("/readyz"), 503, "database_unavailable")
+
+
+def test_the_app_recovers_once_the_database_is_back_without_a_restart(tmp_path, base_config):
+    from pain_diary import create_app
+
+    folder = tmp_path / "not-yet"
+    app = create_app({**base_config, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{folder}/db.sqlite"})
+    client = app.test_client()
+    assert_error_shape(client.get("/readyz"), 503, "database_unavailable")
+    folder.mkdir()
+    with app.app_context():
+        flask_migrate.upgrade()
+    assert client.get("/readyz").status_code == 200
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_connections_cut_by_postgresql_are_replaced_transparently(app, patient):
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            # SQLite has no server to cut connections; recovery is the test above.
+            assert db.engine.dialect.name == "sqlite"
+            return
+    assert patient.get("/api/v1/me").status_code == 200
+    with app.app_context():
+        with db.engine.connect() as pooled:  # the connection the request used, back in the pool
+            pid = pooled.execute(text("SELECT pg_backend_pid()")).scalar()
+        killer = create_engine(db.engine.url, poolclass=NullPool)
+        with killer.connect() as other:
+            other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        killer.dispose()
+    assert patient.get("/api/v1/me").status_code == 200
