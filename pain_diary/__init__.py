@@ -3,12 +3,12 @@
 import logging
 import os
 
-from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as configuration
+from .errors import App
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -17,7 +17,7 @@ PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def create_app(config=None):
     """Build the app; ``config`` (a mapping) overrides the environment, as tests do."""
     config = dict(config or {})
-    app = Flask(
+    app = App(
         __name__,
         instance_path=config.pop("INSTANCE_PATH", None)
         or os.environ.get("INSTANCE_PATH")

@@ -5,9 +5,10 @@
 """
 
 import logging
+import traceback
 
 import marshmallow as ma
-from flask import current_app, jsonify
+from flask import Flask, jsonify, request
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -32,12 +33,24 @@ CODES = {
 }
 
 
+class App(Flask):
+    """Flask, logging unhandled errors by kind and place, never by message."""
+
+    def log_exception(self, exc_info):
+        # Exception messages can quote health data (a note, a value); the frames cannot.
+        kind, _, trace = exc_info
+        frames = "".join(traceback.format_tb(trace))
+        rule = request.url_rule.rule if request.url_rule else request.path
+        self.logger.error("unhandled %s at %s %s\n%s", kind.__name__, request.method, rule, frames)
+
+
 class ErrorBodySchema(ma.Schema):
     status = ma.fields.Integer(required=True)
     code = ma.fields.String(required=True)
     message = ma.fields.String(required=True)
     fields = ma.fields.Dict(keys=ma.fields.String(), values=ma.fields.List(ma.fields.String()))
     current = ma.fields.Dict(metadata={"description": "The stored record, on a version conflict"})
+    existing_id = ma.fields.String(metadata={"description": "The record this one clashes with"})
 
 
 class ErrorSchema(ma.Schema):
@@ -139,7 +152,6 @@ def handle_internal_error(exc):
         pass
     if isinstance(original, (OperationalError, DBAPIError)) and _is_connection_error(original):
         return handle_database_down(original)
-    current_app.logger.error("unhandled %s", type(original).__name__, exc_info=original)
     return error_response(500, "Something went wrong on our side; nothing was lost.")
 
 

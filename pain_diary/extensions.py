@@ -27,11 +27,11 @@ class Base(DeclarativeBase):
 class Api(_Api):
     """flask-smorest's Api, documenting and leaving errors to pain_diary.errors."""
 
-    def __init__(self, *args, **kwargs):
+    def init_app(self, app, *args, **kwargs):
         from .errors import ErrorSchema
 
         self.ERROR_SCHEMA = ErrorSchema
-        super().__init__(*args, **kwargs)
+        super().init_app(app, *args, **kwargs)
 
     def _register_error_handlers(self):
         pass
