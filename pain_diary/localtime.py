@@ -5,6 +5,7 @@ times that daylight saving time skips or repeats follow the rule of DESIGN §5.
 """
 
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _ONE_MINUTE = timedelta(minutes=1)
@@ -25,6 +26,7 @@ def local_date(instant: datetime, tz: ZoneInfo) -> date:
     return as_utc(instant).astimezone(tz).date()
 
 
+@lru_cache(maxsize=65536)
 def at_local_time(day: date, hhmm: time, tz: ZoneInfo) -> datetime:
     """Return the UTC instant at which the local clock in ``tz`` shows ``hhmm`` on ``day``.
 

@@ -31,6 +31,8 @@ from ..medications.adherence import medication_adherence
 from . import analytics
 
 CHARTS = ("pain", "sleep", "adherence", "therapy")
+#: The parts of a diary (see insights.diary.load_diary) each chart draws on.
+NEEDS = {"pain": {"pain"}, "sleep": {"sleep"}, "adherence": {"medications"}, "therapy": {"therapy"}}
 NO_DATA = "No data for this period"
 ADHERENCE_TARGET = analytics.DEFAULT_FLAG_THRESHOLDS.adherence_percent
 

@@ -33,55 +33,80 @@ class Diary:
     opioid_doses: list[TakenOpioidDose] = field(default_factory=list)
 
 
-def load_diary(patient, first_day, last_day):
-    """Query the patient's records that a summary of the period (and its flags) can use."""
-    since = min(first_day, last_day - FLAG_LOOKBACK)
+PARTS = frozenset({"pain", "sleep", "therapy", "medications"})
+
+
+def load_diary(patient, first_day, last_day, parts=PARTS):
+    """Query what a summary of the period (and its flags) uses; ``parts`` narrows it for a chart.
+
+    Plain column tuples, not ORM objects: a two-year diary is thousands of rows.
+    """
     diary = Diary(tz=patient.tz, first_day=first_day, last_day=last_day)
-    pid = patient.id
-    diary.pain = [
-        PainPoint(e.local_date, e.intensity, e.recorded_at, e.created_at,
-                  e.enjoyment_interference, e.activity_interference,
-                  tuple(s["site"] for s in e.body_sites), tuple(e.qualities))
-        for e in db.session.scalars(
-            select(PainEntry).where(PainEntry.patient_id == pid, PainEntry.local_date >= since,
-                                    PainEntry.local_date <= last_day)
-        )
-    ]  # fmt: skip
-    diary.sleep = [
-        SleepNight(s.night_of, s.total_sleep_minutes, s.sleep_efficiency,
-                   s.sleep_latency_minutes, s.wake_after_sleep_onset_minutes, s.quality)
-        for s in db.session.scalars(
-            select(SleepEntry).where(SleepEntry.patient_id == pid, SleepEntry.night_of >= since,
-                                     SleepEntry.night_of <= last_day)
-        )
-    ]  # fmt: skip
-    diary.therapy = [
-        TherapyPoint(s.modality, s.duration_minutes, s.pain_before, s.pain_after)
-        for s in db.session.scalars(
-            select(TherapySession).where(
-                TherapySession.patient_id == pid,
-                TherapySession.local_date >= first_day,
-                TherapySession.local_date <= last_day,
-            )
-        )
+    since = min(first_day, last_day - FLAG_LOOKBACK)
+    if "pain" in parts:
+        diary.pain = _pain(patient.id, since, last_day)
+    if "sleep" in parts:
+        diary.sleep = _sleep(patient.id, since, last_day)
+    if "therapy" in parts:
+        diary.therapy = _therapy(patient.id, first_day, last_day)
+    if "medications" in parts:
+        _medications(diary, patient.id, since, last_day)
+    return diary
+
+
+def _rows(*columns, where):
+    return db.session.execute(select(*columns).where(*where)).all()
+
+
+def _pain(pid, since, last_day):
+    e = PainEntry
+    rows = _rows(
+        e.local_date, e.intensity, e.recorded_at, e.created_at, e.enjoyment_interference,
+        e.activity_interference, e.body_sites, e.qualities,
+        where=(e.patient_id == pid, e.local_date >= since, e.local_date <= last_day),
+    )  # fmt: skip
+    return [
+        PainPoint(*row[:6], tuple(site["site"] for site in row.body_sites), tuple(row.qualities))
+        for row in rows
     ]
+
+
+def _sleep(pid, since, last_day):
+    s = SleepEntry
+    rows = _rows(
+        s.night_of, s.total_sleep_minutes, s.sleep_efficiency, s.sleep_latency_minutes,
+        s.wake_after_sleep_onset_minutes, s.quality,
+        where=(s.patient_id == pid, s.night_of >= since, s.night_of <= last_day),
+    )  # fmt: skip
+    return [SleepNight(*row) for row in rows]
+
+
+def _therapy(pid, first_day, last_day):
+    t = TherapySession
+    rows = _rows(
+        t.modality, t.duration_minutes, t.pain_before, t.pain_after,
+        where=(t.patient_id == pid, t.local_date >= first_day, t.local_date <= last_day),
+    )  # fmt: skip
+    return [TherapyPoint(*row) for row in rows]
+
+
+def _medications(diary, pid, since, last_day):
     medications = patient_medications(pid)
     diary.plans = medication_plans(medications)
     opioids = {m.id: m.ingredient for m in medications if is_opioid(m.ingredient)}
+    d = DoseEvent
     # A fentanyl patch applied before the period still counts on its first days.
-    events = db.session.scalars(
-        select(DoseEvent).where(
-            DoseEvent.patient_id == pid,
-            DoseEvent.local_date >= since - timedelta(days=FENTANYL_PATCH_DAYS),
-            DoseEvent.local_date <= last_day + timedelta(days=1),
-        )
-    ).all()
-    diary.doses = [
-        DoseRecord(e.medication_id, e.status, e.scheduled_for, e.taken_at, e.id) for e in events
-    ]
+    events = _rows(
+        d.medication_id, d.status, d.scheduled_for, d.taken_at, d.amount, d.dose_unit,
+        where=(
+            d.patient_id == pid,
+            d.local_date >= since - timedelta(days=FENTANYL_PATCH_DAYS),
+            d.local_date <= last_day + timedelta(days=1),
+        ),
+    )  # fmt: skip
+    diary.doses = [DoseRecord(*event[:4]) for event in events]
     diary.opioid_doses = [
         TakenOpioidDose(opioids[e.medication_id], e.amount, e.dose_unit, e.taken_at)
         for e in events
         if e.status == "taken" and e.medication_id in opioids
     ]
-    return diary

@@ -33,7 +33,7 @@ def _chart(patient, name, query):
     if name not in charts.CHARTS:
         raise ApiError(404, f"No such chart; one of: {', '.join(charts.CHARTS)}.")
     first_day, last_day = period(query, patient.tz)
-    diary = load_diary(patient, first_day, last_day)
+    diary = load_diary(patient, first_day, last_day, parts=charts.NEEDS[name])
     svg = charts.render_chart(name, diary, locale=request.accept_languages.best)
     response = Response(svg, mimetype=SVG)
     response.headers["Cache-Control"] = "private, no-cache"
