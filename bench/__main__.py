@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .harness import bench_seconds
 
-BENCHMARKS = ["me", "ingest"]
+BENCHMARKS = ["me", "ingest", "insights"]
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 

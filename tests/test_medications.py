@@ -146,8 +146,10 @@ def test_is_opioid_follows_the_mme_table(patient, ingredient, dose_unit, opioid)
 
 
 def test_is_opioid_is_set_by_the_server_not_the_client(patient):
+    # Sent back as read, a server-set field is ignored: ibuprofen stays a non-opioid.
     response = put_medication(patient, medication(is_opioid=True))
-    assert list(refused_fields(response)) == ["is_opioid"]
+    assert response.status_code == 201
+    assert response.json["is_opioid"] is False
 
 
 def test_another_patients_medication_answers_404_and_stays_theirs(patient, accounts):

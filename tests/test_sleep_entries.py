@@ -8,6 +8,8 @@ from sqlalchemy import func, select
 
 from pain_diary.records.models import SleepEntry
 
+from .helpers import assert_invalid
+
 URL = "/api/v1/sleep-entries"
 
 
@@ -25,18 +27,6 @@ def sleep_entry(**changes):
         "quality": 3,
         **changes,
     }
-
-
-def assert_invalid(response, field):
-    """A 422 in the error shape that names ``field`` and nothing else."""
-    assert response.status_code == 422, response.json
-    error = response.json["error"]
-    assert error["status"] == 422
-    assert error["code"] == "validation_error"
-    assert isinstance(error["message"], str) and error["message"]
-    assert list(error["fields"]) == [field], error["fields"]
-    messages = error["fields"][field]
-    assert messages and all(isinstance(message, str) and message for message in messages)
 
 
 def shifted_night(days):

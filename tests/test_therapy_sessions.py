@@ -1,8 +1,10 @@
 """Therapy sessions: the field rules of DESIGN.md §3 and the local date the server derives."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 import pytest
+
+from .helpers import assert_invalid, in_minutes
 
 URL = "/api/v1/therapy-sessions"
 
@@ -21,22 +23,6 @@ def therapy_session(**changes):
         "duration_minutes": 20,
         **changes,
     }
-
-
-def assert_invalid(response, field):
-    """A 422 in the error shape that names ``field`` and nothing else."""
-    assert response.status_code == 422, response.json
-    error = response.json["error"]
-    assert error["status"] == 422
-    assert error["code"] == "validation_error"
-    assert isinstance(error["message"], str) and error["message"]
-    assert list(error["fields"]) == [field], error["fields"]
-    messages = error["fields"][field]
-    assert messages and all(isinstance(message, str) and message for message in messages)
-
-
-def in_minutes(minutes):
-    return (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat()
 
 
 def test_a_full_session_is_stored_and_read_back(patient):

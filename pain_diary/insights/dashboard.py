@@ -1,6 +1,239 @@
-"""The clinician's patient list, alerts first, in a fixed number of queries."""
+"""The clinician's patient list, alerts first, in a fixed number of queries.
+
+Each record type is read once for all linked patients, whatever their number (the links are a
+subquery, not a list of ids); the rows are then split by patient and handed to the same pure
+functions as the summary. A row therefore agrees with the patient's default summary
+(the last 30 days up to today): ``pain_7d_mean`` is its ``recent_mean`` (>= 3 logged days),
+``adherence_percent`` the 14-day figure of its ``low_adherence`` flag, and the flags are its flags.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import String, func, select, type_coerce
+
+from ..accounts.models import User
+from ..care.access import audit
+from ..care.models import CareLink
+from ..extensions import db
+from ..localtime import local_date
+from ..medications.adherence import DoseRecord, medication_adherence
+from ..medications.mme import (
+    FENTANYL_PATCH_DAYS,
+    TakenOpioidDose,
+    daily_mme,
+    is_opioid,
+    mme_summary,
+)
+from ..medications.models import DoseEvent, Medication
+from ..medications.queries import medication_plans
+from ..records.models import PainEntry, SleepEntry
+from . import analytics
+from .analytics import MIN_LOGGED_DAYS, WINDOW_DAYS, SleepNight
+from .summary import DEFAULT_DAYS
+
+# Read as far back as the default summary does, so that even ``logging_gap`` ("no pain entry in
+# the last N days") says the same N; the flags themselves look at the last 21 days.
+PAIN_DAYS = DEFAULT_DAYS
+ADHERENCE_DAYS = 2 * WINDOW_DAYS
+# A dose is stored on the local day it was taken, which may be a day off its schedule.
+DOSE_DAYS = ADHERENCE_DAYS + 1
+# A fentanyl patch applied 2 days before the week still counts in it; one more day for a patient
+# who changed timezone since (``local_date`` is stored in the timezone of the time).
+MME_DAYS = WINDOW_DAYS + FENTANYL_PATCH_DAYS
+_RANK = {analytics.ALERT: 0, analytics.WARNING: 1}
+_NO_FLAG = len(_RANK)
+_NEVER = datetime.min.replace(tzinfo=UTC)
+
+
+@dataclass
+class _Patient:
+    """One linked patient's recent diary, as the plain data the analytics take."""
+
+    link_id: uuid.UUID
+    patient_id: uuid.UUID
+    display_name: str
+    tz: ZoneInfo
+    today: date
+    last_entry_at: datetime | None = None
+    daily_pain: dict[date, float] = field(default_factory=dict)
+    sleep: list[SleepNight] = field(default_factory=list)
+    medications: list = field(default_factory=list)
+    doses: list[DoseRecord] = field(default_factory=list)
+    opioid_doses: list[TakenOpioidDose] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.pain_since = self.today - timedelta(days=PAIN_DAYS - 1)
+        self.mme_since = self.today - timedelta(days=MME_DAYS - 1)
 
 
 def rows(clinician, now):
     """One row per linked patient; audits one read per patient in one statement."""
-    raise NotImplementedError
+    patients = _linked_patients(clinician.id, now)
+    if patients:
+        _load_diaries(clinician.id, patients)
+    listed = sorted((_row(patient, now) for patient in patients.values()), key=_attention)
+    audit([row["patient_id"] for row in listed], "patients")
+    return listed
+
+
+def _key(column):
+    """An id as the driver returns it (hex text on SQLite): a dict key without a UUID per row."""
+    return type_coerce(column, String)
+
+
+def _linked_patients(clinician_id, now):
+    """The patients of the clinician's active links, by the :func:`_key` of their id."""
+    links = db.session.execute(
+        select(CareLink.id, CareLink.patient_id, _key(CareLink.patient_id).label("key"),
+               User.display_name, User.timezone)
+        .join(User, User.id == CareLink.patient_id)
+        .where(CareLink.clinician_id == clinician_id, CareLink.revoked_at.is_(None))
+        .order_by(CareLink.created_at)
+    )  # fmt: skip
+    patients = {}
+    for link_id, patient_id, key, display_name, timezone in links:
+        tz = ZoneInfo(timezone)
+        # Two active links to one patient (redeemed concurrently) still make one row: the first.
+        patients.setdefault(
+            key, _Patient(link_id, patient_id, display_name, tz, local_date(now, tz))
+        )
+    return patients
+
+
+def _load_diaries(clinician_id, patients):
+    """Fill in every patient's recent records with one query per record type."""
+    linked = select(CareLink.patient_id).where(
+        CareLink.clinician_id == clinician_id, CareLink.revoked_at.is_(None)
+    )
+    # Patients live in different timezones: read from the earliest "today" back, filter each.
+    first_today = min(patient.today for patient in patients.values())
+    last_today = max(patient.today for patient in patients.values())
+
+    def since(days):
+        return first_today - timedelta(days=days - 1)
+
+    # One query gives daily pain and, for all but the patients quiet for a month, the last entry.
+    # A day more: a later entry may bear an earlier local date when the patient moved west.
+    for key, day, total, entries, last_at in _rows(
+        select(_key(PainEntry.patient_id), PainEntry.local_date, func.sum(PainEntry.intensity),
+               func.count(), func.max(PainEntry.recorded_at))
+        .where(PainEntry.patient_id.in_(linked), PainEntry.local_date >= since(PAIN_DAYS + 1))
+        .group_by(PainEntry.patient_id, PainEntry.local_date)
+    ):  # fmt: skip
+        if (patient := patients.get(key)) is None:
+            continue
+        patient.last_entry_at = max(patient.last_entry_at or last_at, last_at)
+        if patient.pain_since <= day <= patient.today:
+            # Σ/n of integers: exactly the summary's statistics.fmean of the day's intensities.
+            patient.daily_pain[day] = total / entries
+    # Only the quiet ones' whole history is read (named in a list: they are few).
+    quiet = [patient.patient_id for patient in patients.values() if not patient.last_entry_at]
+    for key, last_at in _rows(
+        select(_key(PainEntry.patient_id), func.max(PainEntry.recorded_at))
+        .where(PainEntry.patient_id.in_(quiet))
+        .group_by(PainEntry.patient_id)
+    ):
+        patients[key].last_entry_at = last_at
+
+    # The flags pick each patient's last 7 nights out of these.
+    for key, *night in _rows(
+        select(_key(SleepEntry.patient_id), SleepEntry.night_of, SleepEntry.total_sleep_minutes,
+               SleepEntry.sleep_efficiency, SleepEntry.sleep_latency_minutes,
+               SleepEntry.wake_after_sleep_onset_minutes, SleepEntry.quality)
+        .where(SleepEntry.patient_id.in_(linked), SleepEntry.night_of >= since(WINDOW_DAYS),
+               SleepEntry.night_of <= last_today)
+    ):  # fmt: skip
+        if patient := patients.get(key):
+            patient.sleep.append(SleepNight(*night))
+
+    # Plans and doses name a medication by its key too: adherence only matches the two.
+    medications = {}  # key -> its patient, and its ingredient if an opioid
+    for medication in _rows(
+        select(_key(Medication.patient_id).label("patient"), _key(Medication.id).label("id"),
+               Medication.name, Medication.ingredient, Medication.schedule,
+               Medication.start_date, Medication.end_date)
+        .where(Medication.patient_id.in_(linked))
+        .order_by(Medication.name)
+    ):  # fmt: skip
+        if patient := patients.get(medication.patient):
+            patient.medications.append(medication)
+            opioid = medication.ingredient if is_opioid(medication.ingredient) else None
+            medications[medication.id] = (patient, opioid)
+
+    # Adherence picks the fortnight's scheduled doses out of these, MME the week's taken ones.
+    for medication_id, day, status, scheduled_for, taken_at, amount, unit in _rows(
+        select(_key(DoseEvent.medication_id), DoseEvent.local_date, DoseEvent.status,
+               DoseEvent.scheduled_for, DoseEvent.taken_at, DoseEvent.amount, DoseEvent.dose_unit)
+        .where(DoseEvent.patient_id.in_(linked), DoseEvent.local_date >= since(DOSE_DAYS),
+               DoseEvent.local_date <= last_today + timedelta(days=1))
+    ):  # fmt: skip
+        patient, opioid = medications.get(medication_id, (None, None))
+        if patient is None:
+            continue
+        if scheduled_for is not None:
+            patient.doses.append(DoseRecord(medication_id, status, scheduled_for, taken_at))
+        if opioid and status == "taken" and day >= patient.mme_since:
+            patient.opioid_doses.append(TakenOpioidDose(opioid, amount, unit, taken_at))
+
+
+def _rows(statement):
+    """Plain rows from the connection, fetched at once, without the ORM's per-row bookkeeping."""
+    return db.session.connection().execute(statement).all()
+
+
+def _row(patient, now):
+    """The dashboard figures of one patient, from the summary's own functions."""
+    today, tz = patient.today, patient.tz
+    daily = dict(sorted(patient.daily_pain.items()))  # as analytics.daily_pain has it
+    recent_start = today - timedelta(days=WINDOW_DAYS - 1)
+    recent = analytics.round1(
+        analytics.mean_daily_pain(daily, recent_start, today, MIN_LOGGED_DAYS)
+    )
+    # The comparison of the pain_worsening flag: the 14 days before, on the rounded means.
+    prior = analytics.round1(
+        analytics.mean_daily_pain(
+            daily,
+            recent_start - timedelta(days=2 * WINDOW_DAYS),
+            recent_start - timedelta(days=1),
+            MIN_LOGGED_DAYS,
+        )
+    )
+    fortnight = medication_adherence(
+        medication_plans(patient.medications), patient.doses, tz,
+        today - timedelta(days=ADHERENCE_DAYS - 1), today, now,
+    )  # fmt: skip
+    week_mme = mme_summary(daily_mme(patient.opioid_doses, tz), recent_start, today)
+    return {
+        "patient_id": patient.patient_id,
+        "display_name": patient.display_name,
+        "link_id": patient.link_id,
+        "last_entry_at": patient.last_entry_at,
+        "pain_7d_mean": recent,
+        "pain_change_percent": analytics.round1(analytics.percent_change(prior, recent)),
+        "adherence_percent": fortnight["adherence_percent"],
+        "flags": analytics.flags(
+            daily, today, patient.sleep,
+            adherence_14d_percent=fortnight["adherence_percent"],
+            scheduled_14d=sum(item["scheduled"] for item in fortnight["items"]),
+            mme_7d_average=week_mme["average_daily"],
+        ),
+    }  # fmt: skip
+
+
+def _attention(row):
+    """Alerts, then warnings, then the rest; within each, most flags, then the longest silent.
+
+    A patient who never logged has been silent longest. Name and id only make the order stable.
+    """
+    flags = row["flags"]
+    last_entry_at = row["last_entry_at"]
+    return (
+        min((_RANK[flag["severity"]] for flag in flags), default=_NO_FLAG),
+        -len(flags),
+        last_entry_at or _NEVER,
+        row["display_name"].casefold(),
+        str(row["patient_id"]),
+    )
