@@ -212,8 +212,16 @@ def inline_svg(svg, scope):
     return Markup(svg)
 
 
+def _chart_markup(chart, name):
+    """An SVG chart inline, or a PNG one (bytes, for print) as an image."""
+    if isinstance(chart, bytes):
+        data = base64.b64encode(chart).decode()
+        return Markup(f'<img alt="{CHART_TITLES[name]}" src="data:image/png;base64,{data}">')
+    return inline_svg(chart, f"{name}-chart")
+
+
 def render_summary_html(patient, summary, charts, now):
-    """Render templates/summary.html for ``summary`` with the SVG ``charts`` inline."""
+    """Render templates/summary.html for ``summary``: SVG ``charts`` inline, PNG ones as images."""
     # The stylesheet is inlined so the page is whole when saved, and the PDF fetches nothing.
     with open(os.path.join(current_app.static_folder, "css", "summary.css"), encoding="utf-8") as f:
         stylesheet = Markup(f.read())
@@ -222,7 +230,7 @@ def render_summary_html(patient, summary, charts, now):
         patient=patient,
         summary=summary,
         headlines=headlines(summary),
-        charts={name: inline_svg(charts.get(name), f"{name}-chart") for name in CHART_TITLES},
+        charts={name: _chart_markup(charts.get(name), name) for name in CHART_TITLES},
         chart_titles=CHART_TITLES,
         generated_at=now.astimezone(patient.tz),
         cdc_caveat=CDC_CAVEAT,

@@ -44,7 +44,9 @@ def _chart(patient, name, query):
 def _report(patient, query, as_pdf):
     diary, summary, now = _summary(patient, query)
     locale = request.accept_languages.best
-    rendered = {name: charts.render_chart(name, diary, locale=locale) for name in charts.CHARTS}
+    rendered = {
+        name: charts.render_chart(name, diary, locale=locale, png=as_pdf) for name in charts.CHARTS
+    }
     html = report.render_summary_html(patient, summary, rendered, now)
     if not as_pdf:
         return Response(html, mimetype=HTML)

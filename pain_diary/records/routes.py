@@ -29,7 +29,7 @@ def page_schema(collection):
 
 def register_collection(blueprint, collection, query_schema=ListQuerySchema):
     """Add list, create, read, create-or-replace and delete routes for ``collection``."""
-    schema = type(collection.schema)
+    schema = collection.schema  # one instance: building a schema per request is costly
     page = page_schema(collection)
     label = collection.name.replace("-", " ")
 
