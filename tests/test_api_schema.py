@@ -4,6 +4,8 @@ It fails on any 5xx and on any response (status, content type, headers, body) th
 document does not describe, so every endpoint stays honest as the API grows.
 """
 
+import re
+
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
@@ -64,6 +66,4 @@ def test_the_document_describes_every_api_route(app, client):
 
 
 def _openapi_path(rule):
-    import re
-
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", r"{\1}", rule)

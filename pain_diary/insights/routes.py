@@ -20,6 +20,18 @@ bp = Blueprint("insights", __name__, url_prefix="/api/v1", description="Summarie
 SVG = "image/svg+xml"
 PDF = "application/pdf"
 HTML = "text/html"
+JSON = "application/json"
+ZIP = "application/zip"
+FHIR = "application/fhir+json"
+
+
+def file_response(description, *content_types):
+    """Document a 200 answer that is a document (SVG, PDF, HTML, zip) rather than a schema."""
+    content = {
+        kind: {"schema": {"type": "object" if kind.endswith("json") else "string"}}
+        for kind in content_types
+    }
+    return bp.doc(responses={"200": {"description": description, "content": content}})
 
 
 def _summary(patient, query):
@@ -69,7 +81,7 @@ def own_summary(query):
 
 @bp.route("/summary.html")
 @bp.arguments(PeriodQuerySchema, location="query")
-@bp.response(200, content_type=HTML, description="The printable summary page.")
+@file_response("The printable summary page.", HTML)
 @patient_required
 def own_summary_html(query):
     """Your summary as a printable page."""
@@ -78,7 +90,7 @@ def own_summary_html(query):
 
 @bp.route("/summary.pdf")
 @bp.arguments(PeriodQuerySchema, location="query")
-@bp.response(200, content_type=PDF, description="The summary as a two-page PDF.")
+@file_response("The summary as a two-page PDF.", PDF)
 @patient_required
 def own_summary_pdf(query):
     """Your summary as a PDF."""
@@ -87,7 +99,7 @@ def own_summary_pdf(query):
 
 @bp.route("/charts/<name>.svg")
 @bp.arguments(PeriodQuerySchema, location="query")
-@bp.response(200, content_type=SVG, description="The chart; ETag for conditional requests.")
+@file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")
 @patient_required
 def own_chart(query, name):
@@ -97,21 +109,18 @@ def own_chart(query, name):
 
 @bp.route("/export")
 @bp.arguments(ExportQuerySchema, location="query")
-@bp.response(200, content_type="application/json", description="format=json or fhir")
-@bp.alt_response(
-    200, content_type="application/zip", description="format=csv: one CSV per record type"
-)  # noqa: E501
+@file_response("JSON for format=json or fhir; a zip of CSV files for format=csv.", JSON, ZIP)
 @patient_required
 def own_export(query):
     """Everything you logged: JSON, CSV (a zip, one file per record type) or a FHIR R4 Bundle."""
     if query["format"] == "csv":
-        response = Response(export.csv_zip(current_user), mimetype="application/zip")
+        response = Response(export.csv_zip(current_user), mimetype=ZIP)
         response.headers["Content-Disposition"] = 'attachment; filename="pain-diary.zip"'
         return response
     document = fhir.patient_bundle(current_user) if query["format"] == "fhir" else (
         export.everything(current_user)
     )  # fmt: skip
-    return Response(json.dumps(document), mimetype="application/json")
+    return Response(json.dumps(document), mimetype=JSON)
 
 
 # A linked clinician's view (every request audited) ----------------------------------------
@@ -138,7 +147,7 @@ def patient_summary(query, patient_id):
 
 @bp.route("/patients/<uuid:patient_id>/summary.html")
 @bp.arguments(PeriodQuerySchema, location="query")
-@bp.response(200, content_type=HTML, description="The printable summary page.")
+@file_response("The printable summary page.", HTML)
 @clinician_required
 def patient_summary_html(query, patient_id):
     """A linked patient's summary as a printable page (audited)."""
@@ -147,7 +156,7 @@ def patient_summary_html(query, patient_id):
 
 @bp.route("/patients/<uuid:patient_id>/summary.pdf")
 @bp.arguments(PeriodQuerySchema, location="query")
-@bp.response(200, content_type=PDF, description="The summary as a two-page PDF.")
+@file_response("The summary as a two-page PDF.", PDF)
 @clinician_required
 def patient_summary_pdf(query, patient_id):
     """A linked patient's summary as a PDF (audited)."""
@@ -156,7 +165,7 @@ def patient_summary_pdf(query, patient_id):
 
 @bp.route("/patients/<uuid:patient_id>/charts/<name>.svg")
 @bp.arguments(PeriodQuerySchema, location="query")
-@bp.response(200, content_type=SVG, description="The chart; ETag for conditional requests.")
+@file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")
 @clinician_required
 def patient_chart(query, patient_id, name):
@@ -165,9 +174,9 @@ def patient_chart(query, patient_id, name):
 
 
 @bp.route("/patients/<uuid:patient_id>/fhir")
-@bp.response(200, content_type="application/fhir+json", description="A FHIR R4 Bundle.")
+@file_response("A FHIR R4 Bundle.", FHIR)
 @clinician_required
 def patient_fhir(patient_id):
     """A linked patient's diary as a FHIR R4 collection Bundle (audited)."""
     bundle = fhir.patient_bundle(readable_patient(patient_id, "fhir"))
-    return Response(json.dumps(bundle), mimetype="application/fhir+json")
+    return Response(json.dumps(bundle), mimetype=FHIR)
