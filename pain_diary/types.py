@@ -20,6 +20,18 @@ class UTCDateTime(TypeDecorator):
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+
+        # SQLite keeps ISO text; parsing it directly is several times quicker than the generic
+        # regex-based processor plus process_result_value, which matters for thousands of rows.
+        def process(value):
+            # Parsing the offset is quicker than datetime.replace(tzinfo=...).
+            return None if value is None else datetime.fromisoformat(value + "+00:00")
+
+        return process
+
     def process_result_value(self, value, dialect):
         if value is None:
             return None
