@@ -8,7 +8,7 @@ from ..extensions import db
 from .auth import end_sessions
 from .models import ROLES, User
 from .passwords import password_problems
-from .schemas import _timezones
+from .schemas import iana_timezones
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -16,7 +16,7 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 def _validated(password, timezone):
     if problems := password_problems(password):
         raise click.BadParameter(" ".join(problems), param_hint="--password")
-    if timezone not in _timezones():
+    if timezone not in iana_timezones():
         raise click.BadParameter("not an IANA time zone name", param_hint="--timezone")
 
 

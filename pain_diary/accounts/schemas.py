@@ -13,12 +13,12 @@ from .passwords import MAX_LENGTH, password_problems
 
 
 @cache
-def _timezones():
+def iana_timezones():
     return frozenset(available_timezones())
 
 
 def validate_timezone(name):
-    if name not in _timezones():
+    if name not in iana_timezones():
         raise ma.ValidationError("Must be an IANA time zone name, such as Europe/Berlin.")
 
 
