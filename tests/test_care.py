@@ -148,3 +148,18 @@ def test_the_patient_sees_who_read_what_and_the_clinician_their_own_reads(
 def test_audit_events_cannot_be_changed_or_deleted_through_the_api(app):
     audit_routes = [r for r in app.url_map.iter_rules() if "audit" in r.rule]
     assert [sorted(r.methods - {"HEAD", "OPTIONS"}) for r in audit_routes] == [["GET"]]
+
+
+@pytest.mark.parametrize(
+    ("before", "status"),
+    [
+        ("2026-01-01T00:00:00", 422),
+        ("0001-01-01T00:00:00+00:01", 422),
+        ("2026-01-01T00:00:00+02:00", 200),
+    ],
+)
+def test_audit_paging_takes_an_instant_with_its_offset(patient, before, status):
+    response = patient.get("/api/v1/audit-events", query_string={"before": before})
+    assert response.status_code == status
+    if status == 422:
+        assert list(response.json["error"]["fields"]) == ["before"]

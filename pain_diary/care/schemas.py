@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..records.fields import page_limit
+from ..records.fields import Instant, page_limit
 
 
 class InvitationSchema(ma.Schema):
@@ -44,4 +44,4 @@ class AuditEventSchema(ma.Schema):
 
 class AuditQuerySchema(ma.Schema):
     limit = page_limit()
-    before = fields.DateTime(metadata={"description": "Only events before this instant (paging)."})
+    before = Instant(metadata={"description": "Only events before this instant (paging)."})

@@ -34,7 +34,18 @@ def not_in_future(value):
         raise ma.ValidationError("Must not be in the future.")
 
 
-Instant = partial(fields.AwareDateTime, format="iso")
+def plausible_year(value):
+    # Also keeps UTC conversion in range: 0001-01-01T00:00+00:01 has no UTC counterpart.
+    if not 1900 <= value.year <= 2199:
+        raise ma.ValidationError("Must be between the years 1900 and 2199.")
+
+
+def Instant(validate=None, **kwargs):  # noqa: N802 - reads like the other field classes
+    """An ISO 8601 datetime with its UTC offset, in a plausible year."""
+    validators = [plausible_year, *([validate] if callable(validate) else validate or [])]
+    return fields.AwareDateTime(format="iso", validate=validators, **kwargs)
+
+
 Note = partial(fields.String, validate=NOTE, allow_none=True)
 
 
