@@ -111,3 +111,24 @@ def test_connections_cut_by_postgresql_are_replaced_transparently(app, patient):
             other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         killer.dispose()
     assert patient.get("/api/v1/me").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"email": "\x00", "password": "whatever1"}, "email"),
+        ({"email": "a@b.c", "password": "x\x00y"}, "password"),
+    ],
+)
+def test_nul_characters_are_refused_on_every_database(client, body, field):
+    response = client.post("/api/v1/auth/login", json=body)
+    error = assert_error_shape(response, 422, "validation_error")
+    assert list(error["fields"]) == [field]
+
+
+def test_nul_characters_in_a_nested_body_or_query_are_refused(patient):
+    entry = {"recorded_at": "2026-01-01T10:00:00+01:00", "intensity": 3, "tags": ["ok", "b\x00d"]}
+    response = patient.post("/api/v1/pain-entries", json=entry)
+    assert list(assert_error_shape(response, 422, "validation_error")["fields"]) == ["tags.1"]
+    listed = patient.get("/api/v1/pain-entries", query_string={"cursor": "a\x00"})
+    assert list(assert_error_shape(listed, 422, "validation_error")["fields"]) == ["cursor"]

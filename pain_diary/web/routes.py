@@ -1,8 +1,9 @@
 """Pages, health probes and the headers every response carries."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from sqlalchemy import text
 
+from ..errors import ApiError
 from ..extensions import db
 
 bp = Blueprint("web", __name__)
@@ -47,6 +48,34 @@ def readyz():
     """The database answers; otherwise 503 in the error shape."""
     db.session.execute(text("SELECT 1"))
     return {"status": "ok", "database": "ok"}
+
+
+@bp.before_app_request
+def refuse_nul_characters():
+    """Refuse text with NUL characters: PostgreSQL cannot store them, SQLite would; both say 422."""
+    body = request.get_json(silent=True) if request.is_json else None
+    names = [name for name, value in request.args.items(multi=True) if "\x00" in value]
+    names += _nul_fields(body)
+    if names:
+        message = "Text must not contain NUL characters."
+        raise ApiError(422, message, fields={name: [message] for name in names})
+
+
+def _nul_fields(value, path=""):
+    if isinstance(value, str):
+        return [path or "body"] if "\x00" in value else []
+    if isinstance(value, dict):
+        pairs = value.items()
+    elif isinstance(value, list):
+        pairs = enumerate(value)
+    else:
+        return []
+    found = []
+    for key, item in pairs:
+        found += _nul_fields(item, f"{path}.{key}" if path else str(key))
+        if "\x00" in str(key):
+            found.append(path or "body")
+    return found
 
 
 @bp.after_app_request
