@@ -5,6 +5,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -40,21 +41,26 @@ class Server:
             "--bind", f"127.0.0.1:{self.port}", "--graceful-timeout", "5", "wsgi:app",
         ]  # fmt: skip
         self.process = None
+        self.log = None
 
     def start(self, timeout=30):
+        # A file, not a pipe: an unread pipe that fills up would stall the server.
+        self.log = tempfile.TemporaryFile()
         self.process = subprocess.Popen(
             self.command, cwd=ROOT, env=self.env, start_new_session=True,
-            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            stdout=subprocess.DEVNULL, stderr=self.log,
         )  # fmt: skip
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited: {self.process.stderr.read().decode()}")
+                self.log.seek(0)
+                raise RuntimeError(f"gunicorn exited: {self.log.read().decode()}")
             try:
                 if requests.get(f"{self.url}/readyz", timeout=5).status_code == 200:
                     return self
             except requests.RequestException:
                 time.sleep(0.1)
+        self.stop()  # leave no server behind
         raise RuntimeError("gunicorn did not become ready")
 
     def kill(self):
@@ -69,8 +75,8 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
+        if self.log:
+            self.log.close()
 
 
 @contextmanager
