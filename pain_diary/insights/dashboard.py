@@ -19,20 +19,19 @@ from ..care.access import audit
 from ..care.models import CareLink
 from ..extensions import db
 from ..localtime import local_date
-from ..medications.adherence import DoseRecord, medication_adherence
+from ..medications.adherence import DoseRecord
 from ..medications.mme import (
     FENTANYL_PATCH_DAYS,
     TakenOpioidDose,
     daily_mme,
     is_opioid,
-    mme_summary,
 )
 from ..medications.models import DoseEvent, Medication
 from ..medications.queries import medication_plans
 from ..records.models import PainEntry, SleepEntry
 from . import analytics
 from .analytics import MIN_LOGGED_DAYS, WINDOW_DAYS, SleepNight
-from .summary import DEFAULT_DAYS
+from .summary import DEFAULT_DAYS, attention_flags, fortnight_adherence
 
 # Read as far back as the default summary does, so that even ``logging_gap`` ("no pain entry in
 # the last N days") says the same N; the flags themselves look at the last 21 days.
@@ -201,11 +200,9 @@ def _row(patient, now):
             MIN_LOGGED_DAYS,
         )
     )
-    fortnight = medication_adherence(
-        medication_plans(patient.medications), patient.doses, tz,
-        today - timedelta(days=ADHERENCE_DAYS - 1), today, now,
-    )  # fmt: skip
-    week_mme = mme_summary(daily_mme(patient.opioid_doses, tz), recent_start, today)
+    plans = medication_plans(patient.medications)
+    fortnight = fortnight_adherence(plans, patient.doses, tz, today, now)
+    mme_by_day = daily_mme(patient.opioid_doses, tz)
     return {
         "patient_id": patient.patient_id,
         "display_name": patient.display_name,
@@ -214,12 +211,7 @@ def _row(patient, now):
         "pain_7d_mean": recent,
         "pain_change_percent": analytics.round1(analytics.percent_change(prior, recent)),
         "adherence_percent": fortnight["adherence_percent"],
-        "flags": analytics.flags(
-            daily, today, patient.sleep,
-            adherence_14d_percent=fortnight["adherence_percent"],
-            scheduled_14d=sum(item["scheduled"] for item in fortnight["items"]),
-            mme_7d_average=week_mme["average_daily"],
-        ),
+        "flags": attention_flags(daily, patient.sleep, fortnight, mme_by_day, today),
     }  # fmt: skip
 
 

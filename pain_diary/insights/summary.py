@@ -7,7 +7,6 @@ from ..localtime import local_date
 from ..medications.adherence import medication_adherence
 from ..medications.mme import daily_mme, mme_summary
 from . import analytics
-from .diary import load_diary
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366 * 5
@@ -42,10 +41,7 @@ def build_summary(diary, now):
     # Days still to come carry no doses yet: average over the days up to today.
     medications["mme"] = mme_summary(mme_by_day, first_day, max(first_day, min(last_day, today)))
 
-    fortnight = medication_adherence(
-        diary.plans, diary.doses, tz, last_day - timedelta(days=13), last_day, now
-    )
-    week_mme = mme_summary(mme_by_day, last_day - timedelta(days=6), last_day)
+    fortnight = fortnight_adherence(diary.plans, diary.doses, tz, last_day, now)
     return {
         "period": {
             "from": first_day, "to": last_day, "days": (last_day - first_day).days + 1,
@@ -55,14 +51,24 @@ def build_summary(diary, now):
         "medications": medications,
         "therapy": analytics.therapy_summary(diary.therapy),
         "completion": analytics.completion(diary.pain, first_day, last_day, today),
-        "flags": analytics.flags(
-            daily, last_day, diary.sleep,
-            adherence_14d_percent=fortnight["adherence_percent"],
-            scheduled_14d=sum(item["scheduled"] for item in fortnight["items"]),
-            mme_7d_average=week_mme["average_daily"],
-        ),
+        "flags": attention_flags(daily, diary.sleep, fortnight, mme_by_day, last_day),
     }  # fmt: skip
 
 
-def summary_for(patient, first_day, last_day, now=None):
-    return build_summary(load_diary(patient, first_day, last_day), now or datetime.now(UTC))
+def fortnight_adherence(plans, doses, tz, last_day, now):
+    """Adherence over the 14 days ending ``last_day``, the window of the low_adherence flag."""
+    first_day = last_day - timedelta(days=2 * analytics.WINDOW_DAYS - 1)
+    return medication_adherence(plans, doses, tz, first_day, last_day, now)
+
+
+def attention_flags(daily, sleep, fortnight, mme_by_day, last_day):
+    """The flags of DESIGN §4 as of ``last_day``: the summary's and the dashboard's alike."""
+    week_mme = mme_summary(
+        mme_by_day, last_day - timedelta(days=analytics.WINDOW_DAYS - 1), last_day
+    )
+    return analytics.flags(
+        daily, last_day, sleep,
+        adherence_14d_percent=fortnight["adherence_percent"],
+        scheduled_14d=sum(item["scheduled"] for item in fortnight["items"]),
+        mme_7d_average=week_mme["average_daily"],
+    )  # fmt: skip

@@ -9,11 +9,19 @@ from flask_smorest import Blueprint
 
 from ..accounts.auth import clinician_required, patient_required
 from ..care.access import readable_patient
-from ..errors import ApiError, flatten_messages
+from ..errors import ApiError
 from ..extensions import db
 from . import collections  # noqa: F401 - registers the diary's collections
 from .schemas import ListQuerySchema, OperationSchema, SyncRequestSchema, SyncResponseSchema
-from .store import COLLECTIONS, delete_record, get_record, list_records, load_body, put_record
+from .store import (
+    COLLECTIONS,
+    delete_record,
+    get_record,
+    list_records,
+    load_body,
+    put_record,
+    validated,
+)
 
 bp = Blueprint("records", __name__, url_prefix="/api/v1", description="The patient's diary.")
 
@@ -118,7 +126,7 @@ def apply_operation(raw):
         return {"status": 422, "record": None, "error": error.body()}
     result = {key: raw[key] for key in ("op", "collection", "id") if isinstance(raw.get(key), str)}
     try:
-        operation = operation_schema.load(raw)
+        operation = validated(operation_schema, raw, "The operation is invalid.")
         collection = COLLECTIONS.get(operation["collection"])
         if collection is None:
             raise ApiError(
@@ -133,10 +141,6 @@ def apply_operation(raw):
         record, created = put_record(collection, current_user, operation["id"], body)
         status = 201 if created else 200
         return {**result, "status": status, "record": collection.dump(record), "error": None}
-    except ma.ValidationError as error:
-        failure = ApiError(
-            422, "The operation is invalid.", fields=flatten_messages(error.messages)
-        )
     except ApiError as error:
         failure = error
     db.session.rollback()

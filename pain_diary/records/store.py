@@ -68,14 +68,19 @@ def _as_stored(value):
     return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
-def load_body(collection, body):
-    """Validate a request body; raise a 422 ApiError naming each field."""
+def validated(schema, data, message):
+    """Load ``data`` with ``schema``; raise a 422 ApiError naming each field."""
     try:
-        return collection.schema.load(body if body is not None else {})
+        return schema.load(data)
     except ma.ValidationError as error:
-        raise ApiError(
-            422, "The record has invalid fields.", fields=flatten_messages(error.messages)
-        ) from None
+        raise ApiError(422, message, fields=flatten_messages(error.messages)) from None
+
+
+def load_body(collection, body):
+    """Validate a record's body."""
+    return validated(
+        collection.schema, body if body is not None else {}, "The record has invalid fields."
+    )
 
 
 def not_found():
