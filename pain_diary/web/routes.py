@@ -53,7 +53,9 @@ def readyz():
 @bp.before_app_request
 def refuse_nul_characters():
     """Refuse text with NUL characters: PostgreSQL cannot store them, SQLite would; both say 422."""
-    body = request.get_json(silent=True) if request.is_json else None
+    # Only a body that can hold a NUL is parsed here; the others are parsed once, by the view.
+    raw = request.get_data(cache=True) if request.is_json else b""
+    body = request.get_json(silent=True) if b"\\u0000" in raw or b"\x00" in raw else None
     names = [name for name, value in request.args.items(multi=True) if "\x00" in value]
     names += _nul_fields(body)
     if names:
