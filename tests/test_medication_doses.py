@@ -283,6 +283,8 @@ def test_deleting_a_medication_removes_its_doses(app, db, patient, medication_id
     # The doses went with their medication and stay deleted, like any deleted record.
     assert patient.get(f"/api/v1/medication-doses/{dose_id}").status_code == 410
     assert patient.delete(f"/api/v1/medication-doses/{dose_id}").status_code == 204
+    # A phone replaying the dose gets 410 (gone), not a complaint about its medication.
+    assert put_dose(patient, medication_id, dose_id, **TAKEN).status_code == 410
     remaining = patient.get("/api/v1/medication-doses").json["items"]
     assert [dose["id"] for dose in remaining] == [kept.json["id"]]
     assert stored_doses(app, db) == 1

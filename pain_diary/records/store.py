@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, exists, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ApiError, flatten_messages
@@ -46,6 +46,10 @@ class Collection:
         self.writable = tuple(
             name for name, f in self.schema.load_fields.items() if name not in ("id", "version")
         )
+        # Statements built once: building one per request costs more than running it.
+        # SQLite compiles FOR UPDATE to nothing; PostgreSQL locks the row for the write.
+        self.by_id = select(self.model).where(self.model.id == bindparam("id")).with_for_update()
+        self._inserts = {}
         COLLECTIONS[self.name] = self
 
     def values(self, data, user):
@@ -60,6 +64,21 @@ class Collection:
 
     def dump(self, record):
         return self.schema.dump(record)
+
+    def insert_unless_deleted(self, row):
+        """INSERT ``row`` in one statement unless a tombstone holds its id; True if inserted."""
+        names = tuple(row)
+        if (statement := self._inserts.get(names)) is None:
+            table = self.model.__table__
+            given = [bindparam(name, type_=table.c[name].type) for name in names]
+            deleted = exists().where(DeletedRecord.id == bindparam("id"))
+            statement = (
+                table.insert()
+                .from_select(names, select(*given).where(~deleted))
+                .execution_options(preserve_rowcount=True)  # INSERT rowcounts are kept on request
+            )
+            self._inserts[names] = statement
+        return db.session.execute(statement, row).rowcount == 1
 
 
 def _as_stored(value):
@@ -87,29 +106,27 @@ def not_found():
     return ApiError(404, "No such record.")
 
 
-def _owned(collection, user, record_id, for_update=False):
-    query = select(collection.model).where(collection.model.id == record_id)
-    if for_update and db.engine.dialect.name == "postgresql":
-        query = query.with_for_update()
-    record = db.session.scalar(query)
+def _owned(collection, user, record_id):
+    record = db.session.scalar(collection.by_id, {"id": record_id})
     if record is not None and record.patient_id != user.id:
         raise not_found()
     return record
 
 
-def _check_tombstone(user, record_id):
+def _deleted_error(user, record_id):
+    """The answer for an id a deleted record held: 410 if it was the user's, else 404; or None."""
     tombstone = db.session.get(DeletedRecord, record_id)
-    if tombstone is not None:
-        if tombstone.patient_id != user.id:
-            raise not_found()
-        raise ApiError(410, "This record was deleted and stays deleted.")
+    if tombstone is None:
+        return None
+    if tombstone.patient_id != user.id:
+        return not_found()
+    return ApiError(410, "This record was deleted and stays deleted.")
 
 
 def get_record(collection, user, record_id):
     record = _owned(collection, user, record_id)
     if record is None:
-        _check_tombstone(user, record_id)
-        raise not_found()
+        raise _deleted_error(user, record_id) or not_found()
     return record
 
 
@@ -129,17 +146,18 @@ def _put(collection, user, record_id, data):
             "The id in the body differs from the URL.",
             fields={"id": ["Must match the id in the URL."]},
         )
-    record = _owned(collection, user, record_id, for_update=True)
+    record = _owned(collection, user, record_id)
+    try:
+        values = collection.values(data, user)
+        if collection.conflicts:
+            collection.conflicts(values, user, record_id)
+    except ApiError:
+        # A deleted record stays deleted, whatever a replay of it now says.
+        if record is None and (deleted := _deleted_error(user, record_id)):
+            raise deleted from None
+        raise
     if record is None:
-        _check_tombstone(user, record_id)
-    values = collection.values(data, user)
-    if collection.conflicts:
-        collection.conflicts(values, user, record_id)
-    if record is None:
-        record = collection.model(id=record_id, patient_id=user.id, version=1, **values)
-        db.session.add(record)
-        db.session.commit()
-        return record, True
+        return _create(collection, user, record_id, values), True
     if all(getattr(record, name) == value for name, value in values.items()):
         return record, False  # a replay: nothing changes, not even the version
     if "version" in data and data["version"] != record.version:
@@ -157,14 +175,26 @@ def _put(collection, user, record_id, data):
     return record, False
 
 
+def _create(collection, user, record_id, values):
+    now = utcnow()
+    row = {"id": record_id, "patient_id": user.id, "version": 1, "created_at": now}
+    row |= {"updated_at": now, **values}
+    if not collection.insert_unless_deleted(row):
+        db.session.rollback()
+        raise _deleted_error(user, record_id) or not_found()
+    db.session.commit()
+    # The row as written, without reading it back: the answer equals every later read.
+    return collection.model(**row)
+
+
 def delete_record(collection, user, record_id):
     """Delete a record for good, leaving a tombstone; deleting it again is fine."""
-    record = _owned(collection, user, record_id, for_update=True)
+    record = _owned(collection, user, record_id)
     if record is None:
         tombstone = db.session.get(DeletedRecord, record_id)
         if tombstone is None or tombstone.patient_id != user.id:
             raise not_found()
-        return
+        return  # deleted before: deleting again changes nothing
     deleted = [(collection.name, record_id)]
     for name, column in collection.dependents:
         dependent = COLLECTIONS[name].model
