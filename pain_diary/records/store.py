@@ -65,16 +65,17 @@ class Collection:
     def dump(self, record):
         return self.schema.dump(record)
 
-    def insert_unless_deleted(self, row):
-        """INSERT ``row`` in one statement unless a tombstone holds its id; True if inserted."""
+    def insert_if_new(self, row):
+        """INSERT ``row`` in one statement unless a record or a tombstone has its id."""
         names = tuple(row)
         if (statement := self._inserts.get(names)) is None:
             table = self.model.__table__
             given = [bindparam(name, type_=table.c[name].type) for name in names]
+            taken = exists().where(table.c.id == bindparam("id"))
             deleted = exists().where(DeletedRecord.id == bindparam("id"))
             statement = (
                 table.insert()
-                .from_select(names, select(*given).where(~deleted))
+                .from_select(names, select(*given).where(~taken, ~deleted))
                 .execution_options(preserve_rowcount=True)  # INSERT rowcounts are kept on request
             )
             self._inserts[names] = statement
@@ -123,6 +124,14 @@ def _deleted_error(user, record_id):
     return ApiError(410, "This record was deleted and stays deleted.")
 
 
+def _id_error(collection, user, record_id):
+    """Why ``user`` may not write this id (someone else's: 404, deleted: 410), or None."""
+    record = db.session.scalar(collection.by_id, {"id": record_id})
+    if record is not None:
+        return None if record.patient_id == user.id else not_found()
+    return _deleted_error(user, record_id)
+
+
 def get_record(collection, user, record_id):
     record = _owned(collection, user, record_id)
     if record is None:
@@ -146,18 +155,19 @@ def _put(collection, user, record_id, data):
             "The id in the body differs from the URL.",
             fields={"id": ["Must match the id in the URL."]},
         )
-    record = _owned(collection, user, record_id)
     try:
         values = collection.values(data, user)
         if collection.conflicts:
             collection.conflicts(values, user, record_id)
-    except ApiError:
-        # A deleted record stays deleted, whatever a replay of it now says.
-        if record is None and (deleted := _deleted_error(user, record_id)):
-            raise deleted from None
-        raise
+    except ApiError as invalid:
+        # Whose id it is answers first: someone else's is 404, a deleted record stays deleted.
+        raise _id_error(collection, user, record_id) or invalid from None
+    # Most PUTs bring a new record: try that first, in one statement.
+    if (created := _create(collection, user, record_id, values)) is not None:
+        return created, True
+    record = _owned(collection, user, record_id)
     if record is None:
-        return _create(collection, user, record_id, values), True
+        raise _deleted_error(user, record_id) or not_found()
     if all(getattr(record, name) == value for name, value in values.items()):
         return record, False  # a replay: nothing changes, not even the version
     if "version" in data and data["version"] != record.version:
@@ -176,12 +186,12 @@ def _put(collection, user, record_id, data):
 
 
 def _create(collection, user, record_id, values):
+    """Store a new record and return it; None, writing nothing, if its id is taken."""
     now = utcnow()
     row = {"id": record_id, "patient_id": user.id, "version": 1, "created_at": now}
     row |= {"updated_at": now, **values}
-    if not collection.insert_unless_deleted(row):
-        db.session.rollback()
-        raise _deleted_error(user, record_id) or not_found()
+    if not collection.insert_if_new(row):
+        return None
     db.session.commit()
     # The row as written, without reading it back: the answer equals every later read.
     return collection.model(**row)
