@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from functools import lru_cache
+from typing import NamedTuple
 
 WINDOW_DAYS = 7  # baseline, recent and "last 7 days / nights" windows
 MIN_LOGGED_DAYS = 3  # a window mean needs at least this many logged days
@@ -27,8 +29,7 @@ _EPSILON = 1e-9  # binary float noise: 4.7 - 6.7 must still count as a 2-point c
 _ONE_DAY = timedelta(days=1)
 
 
-@dataclass(frozen=True)
-class PainPoint:
+class PainPoint(NamedTuple):
     """One pain entry; ``local_date`` is the patient's calendar day at ``recorded_at``."""
 
     local_date: date
@@ -41,8 +42,7 @@ class PainPoint:
     qualities: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SleepNight:
+class SleepNight(NamedTuple):
     """One Consensus Sleep Diary night (Carney 2012), with its derived figures."""
 
     night_of: date
@@ -53,8 +53,7 @@ class SleepNight:
     quality: int | None
 
 
-@dataclass(frozen=True)
-class TherapyPoint:
+class TherapyPoint(NamedTuple):
     """One therapy session; pain ratings are optional 0-10 NRS scores."""
 
     modality: str
@@ -93,6 +92,7 @@ def round2(value: float | None) -> float | None:
     return _round_half_up(value, 2)
 
 
+@lru_cache(maxsize=4096)  # a dashboard rounds the same few means thousands of times
 def _round_half_up(value: float | None, places: int) -> float | None:
     if value is None:
         return None

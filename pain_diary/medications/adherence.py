@@ -4,7 +4,7 @@ from collections import Counter
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from pain_diary.localtime import as_utc, local_date, occurrences
@@ -35,8 +35,7 @@ class MedicationPlan:
     end_date: date | None = None
 
 
-@dataclass(frozen=True)
-class DoseRecord:
+class DoseRecord(NamedTuple):
     """A dose event, taken or skipped; ``scheduled_for`` is None for an as-needed dose."""
 
     medication_id: Hashable
@@ -67,14 +66,14 @@ def dose_status(due: datetime, event: DoseRecord | None, now: datetime) -> DoseS
     """
     if event is not None:
         return event.status
-    return "missed" if as_utc(now) >= as_utc(due) + MISSED_AFTER else "pending"
+    return "missed" if now - due >= MISSED_AFTER else "pending"  # aware: any timezone works
 
 
 def taken_on_time(event: DoseRecord) -> bool:
     """Whether a dose was taken on time: |taken_at − scheduled_for| ≤ 60 minutes (DESIGN §4)."""
     if event.status != "taken" or event.taken_at is None or event.scheduled_for is None:
         return False
-    return abs(as_utc(event.taken_at) - as_utc(event.scheduled_for)) <= ON_TIME_WINDOW
+    return abs(event.taken_at - event.scheduled_for) <= ON_TIME_WINDOW
 
 
 def medication_adherence(
@@ -98,12 +97,14 @@ def medication_adherence(
     for plan in plans:
         if plan.schedule is None or not _active_within(plan, first_day, last_day):
             continue
-        counts = Counter(scheduled=0, taken=0, taken_on_time=0, skipped=0, missed=0)
-        for due in scheduled_doses(plan, tz, first_day, last_day, now):
+        counts = Counter()
+        due_doses = scheduled_doses(plan, tz, first_day, last_day, now)
+        for due in due_doses:
             event = events.get((plan.medication_id, due))
-            counts["scheduled"] += 1
             counts[dose_status(due, event, now)] += 1
-            counts["taken_on_time"] += event is not None and taken_on_time(event)
+            if event is not None and taken_on_time(event):
+                counts["taken_on_time"] += 1
+        counts["scheduled"] = len(due_doses)
         items.append(
             {
                 "medication_id": plan.medication_id,

@@ -6,9 +6,9 @@ United States, 2022. MMWR Recomm Rep 2022;71(No. RR-3), Table 1.
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from types import MappingProxyType
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from pain_diary.localtime import local_date
@@ -43,8 +43,7 @@ CDC_CAVEAT = (
 _MG_PER_UNIT = MappingProxyType({"mg": 1.0, "mcg": 0.001, "g": 1000.0})
 
 
-@dataclass(frozen=True)
-class TakenOpioidDose:
+class TakenOpioidDose(NamedTuple):
     """One taken dose of a medication, with the amount actually taken."""
 
     ingredient: str | None

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..records.models import PatientRecord
+from ..records.models import PatientRecord, patient_day_index
 from ..types import UTCDateTime
 
 
@@ -31,7 +31,11 @@ class DoseEvent(PatientRecord, db.Model):
     """A dose taken or skipped; a scheduled one names the due instant it answers."""
 
     __tablename__ = "medication_doses"
-    __table_args__ = (UniqueConstraint("medication_id", "scheduled_for"),)
+    __table_args__ = (
+        UniqueConstraint("medication_id", "scheduled_for"),
+        patient_day_index(__tablename__),
+    )
+    patient_id_index = False
 
     medication_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("medications.id", ondelete="CASCADE"), index=True
@@ -43,4 +47,4 @@ class DoseEvent(PatientRecord, db.Model):
     dose_unit: Mapped[str] = mapped_column(String(20))
     skip_reason: Mapped[str | None] = mapped_column(String(200))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    local_date: Mapped[date] = mapped_column(index=True)
+    local_date: Mapped[date]

@@ -3,7 +3,7 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..extensions import db
@@ -18,16 +18,31 @@ class PatientRecord:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    #: False where another index starts with ``patient_id`` (see :func:`patient_day_index`).
+    patient_id_index = True
+
     @declared_attr
     def patient_id(cls) -> Mapped[uuid.UUID]:
-        return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+        return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=cls.patient_id_index)
+
+
+def patient_day_index(table_name, *covered):
+    """One index for a patient's records by local day: lists, summaries, the clinicians' list.
+
+    It also serves every lookup by patient alone, so such a table needs no other index. The
+    ``covered`` columns let a query that needs only them read the index and not the table.
+    """
+    return Index(f"ix_{table_name}_patient_day", "patient_id", "local_date", *covered)
 
 
 class PainEntry(PatientRecord, db.Model):
     __tablename__ = "pain_entries"
+    # Covers the daily pain and last entry of every patient on the clinicians' list.
+    __table_args__ = (patient_day_index(__tablename__, "intensity", "recorded_at"),)
+    patient_id_index = False
 
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    local_date: Mapped[date] = mapped_column(index=True)
+    local_date: Mapped[date]
     intensity: Mapped[int]
     body_sites: Mapped[list] = mapped_column(JSON, default=list)
     qualities: Mapped[list] = mapped_column(JSON, default=list)
@@ -41,7 +56,8 @@ class SleepEntry(PatientRecord, db.Model):
     """One night of the Consensus Sleep Diary (Carney 2012)."""
 
     __tablename__ = "sleep_entries"
-    __table_args__ = (UniqueConstraint("patient_id", "night_of"),)
+    __table_args__ = (UniqueConstraint("patient_id", "night_of"),)  # also the patient's index
+    patient_id_index = False
 
     night_of: Mapped[date]
     in_bed_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -60,10 +76,12 @@ class SleepEntry(PatientRecord, db.Model):
 
 class TherapySession(PatientRecord, db.Model):
     __tablename__ = "therapy_sessions"
+    __table_args__ = (patient_day_index(__tablename__),)
+    patient_id_index = False
 
     modality: Mapped[str] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    local_date: Mapped[date] = mapped_column(index=True)
+    local_date: Mapped[date]
     duration_minutes: Mapped[int]
     pain_before: Mapped[int | None]
     pain_after: Mapped[int | None]
