@@ -31,6 +31,7 @@ from ..medications.queries import medication_plans
 from ..records.models import PainEntry, SleepEntry
 from . import analytics
 from .analytics import MIN_LOGGED_DAYS, WINDOW_DAYS, SleepNight
+from .diary import plain_rows as _rows
 from .summary import DEFAULT_DAYS, attention_flags, fortnight_adherence
 
 # Read as far back as the default summary does, so that even ``logging_gap`` ("no pain entry in
@@ -176,11 +177,6 @@ def _load_diaries(clinician_id, patients):
             patient.doses.append(DoseRecord(medication_id, status, scheduled_for, taken_at))
         if opioid and status == "taken" and day >= patient.mme_since:
             patient.opioid_doses.append(TakenOpioidDose(opioid, amount, unit, taken_at))
-
-
-def _rows(statement):
-    """Plain rows from the connection, fetched at once, without the ORM's per-row bookkeeping."""
-    return db.session.connection().execute(statement).all()
 
 
 def _row(patient, now):

@@ -54,8 +54,13 @@ def load_diary(patient, first_day, last_day, parts=PARTS):
     return diary
 
 
+def plain_rows(statement):
+    """Plain rows from the connection, fetched at once, without the ORM's per-row bookkeeping."""
+    return db.session.connection().execute(statement).all()
+
+
 def _rows(*columns, where):
-    return db.session.execute(select(*columns).where(*where)).all()
+    return plain_rows(select(*columns).where(*where))
 
 
 def _pain(pid, since, last_day):
