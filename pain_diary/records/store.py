@@ -83,8 +83,8 @@ class Collection:
 
 
 def _as_stored(value):
-    # Instants are stored in UTC; converting here keeps a write's answer (the object in the
-    # session, not re-read after commit) identical to every later read of the record.
+    # Instants are stored in UTC; converting here keeps a write's answer (built from the values
+    # written, not read back) identical to every later read of the record.
     return value.astimezone(UTC) if isinstance(value, datetime) else value
 
 
