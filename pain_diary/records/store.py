@@ -124,14 +124,6 @@ def _deleted_error(user, record_id):
     return ApiError(410, "This record was deleted and stays deleted.")
 
 
-def _id_error(collection, user, record_id):
-    """Why ``user`` may not write this id (someone else's: 404, deleted: 410), or None."""
-    record = db.session.scalar(collection.by_id, {"id": record_id})
-    if record is not None:
-        return None if record.patient_id == user.id else not_found()
-    return _deleted_error(user, record_id)
-
-
 def get_record(collection, user, record_id):
     record = _owned(collection, user, record_id)
     if record is None:
@@ -161,7 +153,9 @@ def _put(collection, user, record_id, data):
             collection.conflicts(values, user, record_id)
     except ApiError as invalid:
         # Whose id it is answers first: someone else's is 404, a deleted record stays deleted.
-        raise _id_error(collection, user, record_id) or invalid from None
+        if _owned(collection, user, record_id) is None:
+            raise _deleted_error(user, record_id) or invalid from None
+        raise
     # Most PUTs bring a new record: try that first, in one statement.
     if (created := _create(collection, user, record_id, values)) is not None:
         return created, True
