@@ -4,6 +4,7 @@ Instants are aware datetimes in UTC; "a day" is a local calendar day (DESIGN §1
 times that daylight saving time skips or repeats follow the rule of DESIGN §5.
 """
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -16,6 +17,8 @@ def as_utc(instant: datetime) -> datetime:
 
     :raise ValueError: when ``instant`` has no timezone.
     """
+    if instant.tzinfo is UTC:  # as the database returns them: nothing to convert
+        return instant
     if instant.tzinfo is None or instant.utcoffset() is None:
         raise ValueError(f"naive datetime {instant.isoformat()}: all instants must be aware")
     return instant.astimezone(UTC)
@@ -50,26 +53,31 @@ def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
 
 
 def occurrences(
-    times: list[time],
-    days_of_week: list[int] | None,
+    times: Iterable[time],
+    days_of_week: Iterable[int] | None,
     first_day: date,
     last_day: date,
     tz: ZoneInfo,
-) -> list[datetime]:
+) -> tuple[datetime, ...]:
     """Return every UTC instant (sorted, no duplicates) the local ``times`` fall due.
 
     Only weekdays in ``days_of_week`` count (0 = Monday; None or empty = every day), between
     ``first_day`` and ``last_day`` inclusive. Each time is placed with :func:`at_local_time`, so
     two times inside one DST gap fall due once, at the end of the gap.
     """
-    weekdays = set(days_of_week or range(7))
+    # Many patients share a schedule, a timezone and "the last 14 days": expand each once.
+    return _occurrences(tuple(times), frozenset(days_of_week or range(7)), first_day, last_day, tz)
+
+
+@lru_cache(maxsize=4096)
+def _occurrences(times, weekdays, first_day, last_day, tz):
     due = set()
     day = first_day
     while day <= last_day:
         if day.weekday() in weekdays:
             due.update(at_local_time(day, hhmm, tz) for hhmm in times)
         day += timedelta(days=1)
-    return sorted(due)
+    return tuple(sorted(due))
 
 
 def _exists(wall: datetime) -> bool:

@@ -91,19 +91,19 @@ def test_fall_back_time_resolves_to_its_first_occurrence(day, local, tz, expecte
 def test_occurrences_on_chosen_weekdays_are_sorted_utc_instants():
     # 1 January 2024 is a Monday; Monday and Wednesday at 08:00 and 20:00 CET (UTC+1).
     due = occurrences([time(20), time(8)], [0, 2], date(2024, 1, 1), date(2024, 1, 7), BERLIN)
-    assert due == [
+    assert due == (
         utc(2024, 1, 1, 7),
         utc(2024, 1, 1, 19),
         utc(2024, 1, 3, 7),
         utc(2024, 1, 3, 19),
-    ]
+    )
 
 
 @pytest.mark.parametrize("days_of_week", [None, []])
 def test_occurrences_without_weekdays_fall_due_every_day(days_of_week):
     # Seven days from Monday 1 to Sunday 7 January, 09:00 EST = 14:00 UTC.
     due = occurrences([time(9)], days_of_week, date(2024, 1, 1), date(2024, 1, 7), NEW_YORK)
-    assert due == [utc(2024, 1, day, 14) for day in range(1, 8)]
+    assert due == tuple(utc(2024, 1, day, 14) for day in range(1, 8))
 
 
 def test_two_times_in_one_spring_forward_gap_fall_due_once():
@@ -111,14 +111,22 @@ def test_two_times_in_one_spring_forward_gap_fall_due_once():
     due = occurrences(
         [time(2, 15), time(2, 45)], None, date(2024, 3, 31), date(2024, 3, 31), BERLIN
     )
-    assert due == [utc(2024, 3, 31, 1)]
+    assert due == (utc(2024, 3, 31, 1),)
 
 
 def test_a_repeated_fall_back_time_falls_due_once_a_day():
     # 26-28 Oct at 02:30 Berlin: CEST (00:30 UTC), first occurrence (00:30 UTC), CET (01:30 UTC).
     due = occurrences([time(2, 30)], None, date(2024, 10, 26), date(2024, 10, 28), BERLIN)
-    assert due == [utc(2024, 10, 26, 0, 30), utc(2024, 10, 27, 0, 30), utc(2024, 10, 28, 1, 30)]
+    assert due == (utc(2024, 10, 26, 0, 30), utc(2024, 10, 27, 0, 30), utc(2024, 10, 28, 1, 30))
 
 
 def test_occurrences_of_an_empty_range_are_none():
-    assert occurrences([time(8)], None, date(2024, 1, 2), date(2024, 1, 1), BERLIN) == []
+    assert occurrences([time(8)], None, date(2024, 1, 2), date(2024, 1, 1), BERLIN) == ()
+
+
+def test_occurrences_are_expanded_once_for_equal_schedules():
+    # Many patients share a schedule, a timezone and a window: later calls reuse the expansion.
+    first = occurrences([time(8), time(20)], [1, 3], date(2024, 5, 1), date(2024, 5, 14), BERLIN)
+    again = occurrences((time(8), time(20)), {3, 1}, date(2024, 5, 1), date(2024, 5, 14), BERLIN)
+    assert again is first
+    assert len(first) == 8  # four Tuesdays and Thursdays, twice each

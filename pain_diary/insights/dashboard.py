@@ -18,14 +18,9 @@ from ..accounts.models import User
 from ..care.access import audit
 from ..care.models import CareLink
 from ..extensions import db
-from ..localtime import local_date
+from ..localtime import day_bounds, local_date
 from ..medications.adherence import DoseRecord
-from ..medications.mme import (
-    FENTANYL_PATCH_DAYS,
-    TakenOpioidDose,
-    daily_mme,
-    is_opioid,
-)
+from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, daily_mme, is_opioid
 from ..medications.models import DoseEvent, Medication
 from ..medications.queries import medication_plans
 from ..records.models import PainEntry, SleepEntry
@@ -40,12 +35,12 @@ PAIN_DAYS = DEFAULT_DAYS
 ADHERENCE_DAYS = 2 * WINDOW_DAYS
 # A dose is stored on the local day it was taken, which may be a day off its schedule.
 DOSE_DAYS = ADHERENCE_DAYS + 1
-# A fentanyl patch applied 2 days before the week still counts in it; one more day for a patient
-# who changed timezone since (``local_date`` is stored in the timezone of the time).
-MME_DAYS = WINDOW_DAYS + FENTANYL_PATCH_DAYS
+# The high_mme flag's week, and the days before it whose fentanyl patches still count in it.
+MME_DAYS = WINDOW_DAYS + FENTANYL_PATCH_DAYS - 1
 _RANK = {analytics.ALERT: 0, analytics.WARNING: 1}
 _NO_FLAG = len(_RANK)
 _NEVER = datetime.min.replace(tzinfo=UTC)
+_UNLISTED = (None, None)
 
 
 @dataclass
@@ -66,7 +61,8 @@ class _Patient:
 
     def __post_init__(self):
         self.pain_since = self.today - timedelta(days=PAIN_DAYS - 1)
-        self.mme_since = self.today - timedelta(days=MME_DAYS - 1)
+        # An instant, not a stored local date: MME places doses in the patient's timezone of now.
+        self.mme_from = day_bounds(self.today - timedelta(days=MME_DAYS - 1), self.tz)[0]
 
 
 def rows(clinician, now):
@@ -164,18 +160,18 @@ def _load_diaries(clinician_id, patients):
             medications[medication.id] = (patient, opioid)
 
     # Adherence picks the fortnight's scheduled doses out of these, MME the week's taken ones.
-    for medication_id, day, status, scheduled_for, taken_at, amount, unit in _rows(
-        select(_key(DoseEvent.medication_id), DoseEvent.local_date, DoseEvent.status,
-               DoseEvent.scheduled_for, DoseEvent.taken_at, DoseEvent.amount, DoseEvent.dose_unit)
+    for medication_id, status, scheduled_for, taken_at, amount, unit in _rows(
+        select(_key(DoseEvent.medication_id), DoseEvent.status, DoseEvent.scheduled_for,
+               DoseEvent.taken_at, DoseEvent.amount, DoseEvent.dose_unit)
         .where(DoseEvent.patient_id.in_(linked), DoseEvent.local_date >= since(DOSE_DAYS),
                DoseEvent.local_date <= last_today + timedelta(days=1))
     ):  # fmt: skip
-        patient, opioid = medications.get(medication_id, (None, None))
+        patient, opioid = medications.get(medication_id, _UNLISTED)
         if patient is None:
             continue
         if scheduled_for is not None:
             patient.doses.append(DoseRecord(medication_id, status, scheduled_for, taken_at))
-        if opioid and status == "taken" and day >= patient.mme_since:
+        if opioid and status == "taken" and taken_at >= patient.mme_from:
             patient.opioid_doses.append(TakenOpioidDose(opioid, amount, unit, taken_at))
 
 

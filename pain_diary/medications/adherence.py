@@ -1,7 +1,8 @@
 """Medication adherence: scheduled doses against dose events (DESIGN §4 "Adherence", §5)."""
 
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Literal, NamedTuple
@@ -55,7 +56,8 @@ def scheduled_doses(
     """
     now = as_utc(now)
     last_day = min(last_day, local_date(now, tz))
-    return [due for due in _expanded(plan, tz, first_day, last_day) if due <= now]
+    expanded = _expanded(plan, tz, first_day, last_day)  # sorted
+    return list(expanded[: bisect_right(expanded, now)])
 
 
 def dose_status(due: datetime, event: DoseRecord | None, now: datetime) -> DoseStatus:
@@ -151,10 +153,10 @@ def doses_for_day(
 
 def _expanded(
     plan: MedicationPlan, tz: ZoneInfo, first_day: date, last_day: date
-) -> list[datetime]:
+) -> Sequence[datetime]:
     """Every scheduled dose of the plan on the local dates that are both in range and active."""
     if plan.schedule is None:
-        return []
+        return ()
     first_day = max(first_day, plan.start_date)
     last_day = min(last_day, plan.end_date or last_day)
     schedule = plan.schedule
