@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from pain_diary.care.models import AuditEvent, Invitation
 
@@ -143,6 +143,48 @@ def test_the_patient_sees_who_read_what_and_the_clinician_their_own_reads(
     ]
     stranger = accounts.signed_in(role="patient")
     assert stranger.get("/api/v1/audit-events").json == []
+
+
+def test_each_side_pages_its_audit_events_in_index_order_without_sorting_them(
+    patient, clinician, app, db
+):
+    # A clinician's list of patients audits one read per patient: sorting all of a side's
+    # events for each page would grow without end. The plan must read an index in order.
+    link(patient, clinician)
+    assert clinician.get(f"/api/v1/patients/{patient.user.id}/summary").status_code == 200
+    with app.app_context():
+        engine = db.engine
+    for reader in (patient, clinician):
+        statement, parameters = _audit_list_statement(engine, reader)
+        with engine.connect() as connection:
+            if engine.dialect.name == "postgresql":
+                # Tiny tables are scanned whole; forbid that to see which index would serve.
+                connection.exec_driver_sql("SET enable_seqscan = off")
+                plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+                assert not any("Sort" in line for (line,) in plan), plan
+            else:
+                plan = connection.exec_driver_sql(
+                    f"EXPLAIN QUERY PLAN {statement}", parameters
+                ).all()
+                assert not any("TEMP B-TREE" in row[-1] for row in plan), plan
+            connection.rollback()
+
+
+def _audit_list_statement(engine, reader):
+    """The one SELECT of audit events that the reader's GET /audit-events runs, and its values."""
+    captured = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        if "FROM audit_events" in statement:
+            captured.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        assert len(reader.get("/api/v1/audit-events").json) == 1
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    [(statement, parameters)] = captured
+    return statement, parameters
 
 
 def test_audit_events_cannot_be_changed_or_deleted_through_the_api(app):

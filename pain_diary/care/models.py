@@ -47,15 +47,20 @@ class CareLink(db.Model):
 class AuditEvent(db.Model):
     """One read of a patient's data by a clinician. Append-only: no API changes or deletes it.
 
-    Ids are kept without foreign keys so the trail outlives the accounts it names.
+    Ids are kept without foreign keys so the trail outlives the accounts it names. Each side
+    lists its own events newest first (``GET /audit-events``): one index per side, in that order.
     """
 
     __tablename__ = "audit_events"
+    __table_args__ = (
+        Index("ix_audit_events_actor_at", "actor_id", "at", "id"),
+        Index("ix_audit_events_patient_at", "patient_id", "at", "id"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    actor_id: Mapped[uuid.UUID] = mapped_column(index=True)
-    patient_id: Mapped[uuid.UUID] = mapped_column(index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[uuid.UUID]
+    patient_id: Mapped[uuid.UUID]
     action: Mapped[str] = mapped_column(String(20))
     resource: Mapped[str] = mapped_column(String(80))
     outcome: Mapped[str] = mapped_column(String(10))
