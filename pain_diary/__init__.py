@@ -97,13 +97,20 @@ def register_commands(app):
 
 
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record):
+def _configure_connection(dbapi_connection, connection_record):
     """Durable, concurrent SQLite: WAL, fsync on commit, foreign keys, wait when busy.
 
-    Each connection also keeps up to 32 MiB of pages (SQLite's default is 2 MiB), so that the
-    pages a clinician's list or a long summary reads stay in memory for the next request.
+    Each SQLite connection also keeps up to 32 MiB of pages (SQLite's default is 2 MiB), so that
+    the pages a clinician's list or a long summary reads stay in memory for the next request.
+    PostgreSQL sessions run in UTC, so instants arrive in UTC with nothing to convert per row.
     """
     if type(dbapi_connection).__module__ != "sqlite3":
+        # SET is transactional: run it outside the transaction the pool will roll back.
+        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
+        cursor = dbapi_connection.cursor()
+        cursor.execute("SET TIME ZONE 'UTC'")
+        cursor.close()
+        dbapi_connection.autocommit = autocommit
         return
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")

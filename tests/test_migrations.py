@@ -1,5 +1,7 @@
 """Flask-Migrate owns the schema: the migrations build exactly what the models describe."""
 
+from datetime import UTC
+
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -39,3 +41,16 @@ def test_sqlite_connections_are_durable_and_enforce_foreign_keys(app):
         assert pragma("synchronous") == 2  # FULL
         assert pragma("foreign_keys") == 1
         assert pragma("busy_timeout") >= 1000
+
+
+def test_postgresql_sessions_run_in_utc_also_after_the_pool_rolls_back(app):
+    # Instants then arrive as UTC (not the server's zone) and need no conversion per row.
+    with app.app_context():
+        if db.engine.dialect.name != "postgresql":
+            assert db.engine.dialect.name == "sqlite"
+            return
+        for _ in range(2):  # the second checkout reuses the connection the pool rolled back
+            with db.engine.connect() as connection:
+                assert connection.exec_driver_sql("SHOW TimeZone").scalar() == "UTC"
+                assert connection.exec_driver_sql("SELECT now()").scalar().tzinfo is UTC
+                connection.rollback()

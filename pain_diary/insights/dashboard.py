@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, func, select, type_coerce
+from sqlalchemy import String, cast, func, select
 
 from ..accounts.models import User
 from ..care.access import audit
@@ -76,8 +76,8 @@ def rows(clinician, now):
 
 
 def _key(column):
-    """An id as the driver returns it (hex text on SQLite): a dict key without a UUID per row."""
-    return type_coerce(column, String)
+    """An id as text, cast by the database: a dict key without a UUID object per row."""
+    return cast(column, String)
 
 
 def _linked_patients(clinician_id, now):
