@@ -9,8 +9,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..medications.adherence import DoseRecord, MedicationPlan
 from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, is_opioid
-from ..medications.models import DoseEvent
-from ..medications.queries import medication_plans, patient_medications
+from ..medications.queries import dose_events, medication_plans, patient_medications
 from ..records.models import PainEntry, SleepEntry, TherapySession
 from .analytics import PainPoint, SleepNight, TherapyPoint
 
@@ -99,17 +98,11 @@ def _medications(diary, pid, since, last_day):
     medications = patient_medications(pid)
     diary.plans = medication_plans(medications)
     opioids = {m.id: m.ingredient for m in medications if is_opioid(m.ingredient)}
-    d = DoseEvent
     # A fentanyl patch applied before the period still counts on its first days.
-    events = _rows(
-        d.medication_id, d.status, d.scheduled_for, d.taken_at, d.amount, d.dose_unit,
-        where=(
-            d.patient_id == pid,
-            d.local_date >= since - timedelta(days=FENTANYL_PATCH_DAYS),
-            d.local_date <= last_day + timedelta(days=1),
-        ),
-    )  # fmt: skip
-    diary.doses = [DoseRecord(*event[:4]) for event in events]
+    events = dose_events(
+        pid, since - timedelta(days=FENTANYL_PATCH_DAYS), last_day + timedelta(days=1)
+    )
+    diary.doses = [DoseRecord(*event[:5]) for event in events]
     diary.opioid_doses = [
         TakenOpioidDose(opioids[e.medication_id], e.amount, e.dose_unit, e.taken_at)
         for e in events

@@ -31,14 +31,19 @@ def medication_plans(medications):
     ]  # fmt: skip
 
 
+def dose_events(patient_id, first_day, last_day):
+    """The patient's dose events filed on the local dates ``first_day``..``last_day``.
+
+    Plain rows, not ORM objects (a long summary reads thousands): each begins with the fields of
+    a :class:`DoseRecord` and adds the ``amount`` and ``dose_unit`` that MME needs.
+    """
+    e = DoseEvent
+    statement = select(
+        e.medication_id, e.status, e.scheduled_for, e.taken_at, e.id, e.amount, e.dose_unit
+    ).where(e.patient_id == patient_id, e.local_date >= first_day, e.local_date <= last_day)
+    return db.session.connection().execute(statement).all()
+
+
 def dose_records(patient_id, first_day, last_day):
-    events = db.session.scalars(
-        select(DoseEvent).where(
-            DoseEvent.patient_id == patient_id,
-            DoseEvent.local_date >= first_day,
-            DoseEvent.local_date <= last_day,
-        )
-    )
-    return [
-        DoseRecord(e.medication_id, e.status, e.scheduled_for, e.taken_at, e.id) for e in events
-    ]
+    """The dose events of :func:`dose_events` as adherence takes them."""
+    return [DoseRecord(*event[:5]) for event in dose_events(patient_id, first_day, last_day)]
