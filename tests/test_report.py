@@ -26,7 +26,7 @@ MODALITIES = (
 
 
 def svg(label):
-    """A small chart of our own: charts.py is someone else's module."""
+    """A small matplotlib-like SVG, so that the page tests do not depend on chart rendering."""
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN" '
@@ -376,17 +376,6 @@ def test_pdf_fetches_only_files_under_static(app):
 # Through the API --------------------------------------------------------------------------
 
 
-@pytest.fixture
-def chart_stub(monkeypatch):
-    """Stand in for charts.render_chart while charts.py is still a stub."""
-    try:
-        charts.render_chart("pain", None)
-    except NotImplementedError:
-        monkeypatch.setattr(charts, "render_chart", lambda name, diary, locale=None: svg(name))
-    except Exception:
-        pass  # the real module, which wants a real diary: use it
-
-
 def log_pain(client, days_ago, intensity):
     recorded = datetime.now(UTC) - timedelta(days=days_ago, hours=1)
     body = {"recorded_at": recorded.isoformat(), "intensity": intensity}
@@ -394,7 +383,7 @@ def log_pain(client, days_ago, intensity):
     assert response.status_code == 201, response.json
 
 
-def test_own_summary_as_pdf_and_html(accounts, chart_stub):
+def test_own_summary_as_pdf_and_html(accounts):
     patient = accounts.signed_in(role="patient", display_name="Ada Lovelace")
     for days_ago, intensity in enumerate((4, 5, 6, 5)):
         log_pain(patient, days_ago, intensity)
@@ -410,7 +399,7 @@ def test_own_summary_as_pdf_and_html(accounts, chart_stub):
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
 
 
-def test_demo_patient_summary_pdf(app, runner, chart_stub):
+def test_demo_patient_summary_pdf(app, runner):
     """Done when: the demo patient's PDF renders, at most 2 pages, with its headline."""
     output = runner.invoke(args=["demo"]).output
     _, email, _, password = next(
