@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from .load import HOST, Request, Result, bench_seconds, compare, describe, load
+from .load import HOST, Request, Result, bench_seconds, compare, describe, load, load_in_turns
 
 __all__ = [
     "Instance",
@@ -31,6 +31,7 @@ __all__ = [
     "flask",
     "instance",
     "load",
+    "load_in_turns",
     "serve",
     "serve_app",
 ]

@@ -2,7 +2,8 @@
 
 Every request stores a new pain entry under a fresh uuid4 (a create, answered 201). The
 baseline (bench.bare_ingest) does one INSERT + commit per request on its own SQLite file in
-the same instance dir, with the same pragmas, also under gunicorn with 2 workers.
+the same instance dir, with the same pragmas, also under gunicorn with 2 workers. Both serve at
+once and take the load in turns.
 Budget: the app serves at least half the baseline's requests per second.
 """
 
@@ -21,7 +22,7 @@ from .harness import (
     create_user,
     describe,
     instance,
-    load,
+    load_in_turns,
     serve,
     serve_app,
 )
@@ -69,15 +70,16 @@ def run() -> dict:
     """Measure the ingest in the app and in the bare baseline; print and return the figures."""
     with instance() as inst:
         create_user(inst)
-        with serve_app(inst) as base_url:
-            headers = {"Authorization": f"Bearer {bearer_token(base_url)}"}
-            check_created(base_url, headers)
-            app = load(base_url, requests_with(headers))
         bare_db = inst.path / "bare_ingest.sqlite"
         bare_ingest.connect(str(bare_db)).close()  # create the table before the workers start
-        with serve("bench.bare_ingest:app", inst.env | {"BENCH_BARE_DB": str(bare_db)}) as base_url:
-            check_created(base_url, {})
-            bare = load(base_url, requests_with({}))
+        bare_env = inst.env | {"BENCH_BARE_DB": str(bare_db)}
+        with serve_app(inst) as app_url, serve("bench.bare_ingest:app", bare_env) as bare_url:
+            headers = {"Authorization": f"Bearer {bearer_token(app_url)}"}
+            check_created(app_url, headers)
+            check_created(bare_url, {})
+            app, bare = load_in_turns(
+                [(app_url, requests_with(headers)), (bare_url, requests_with({}))]
+            )
     ratio = compare("ingest", app, bare, "bare flask+sqlite3", budget=BUDGET)
     describe("app", app)
     describe("bare", bare)

@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 HOST = "127.0.0.1"
 DEFAULT_SECONDS = 5.0
 MAX_SECONDS = 60.0
+ROUNDS = 3
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,18 @@ class Result:
     @property
     def p95_ms(self) -> float:
         return self.percentile_ms(95)
+
+    @classmethod
+    def merged(cls, results: list["Result"]) -> "Result":
+        """One result of several runs of the same load, as if they had run back to back."""
+        return cls(
+            succeeded=sum(result.succeeded for result in results),
+            failures=sum((result.failures for result in results), Counter()),
+            seconds=sum(result.seconds for result in results),
+            clients=results[0].clients,
+            latencies=[latency for result in results for latency in result.latencies],
+            failure_sample=next((r.failure_sample for r in results if r.failure_sample), ""),
+        )
 
     def as_dict(self) -> dict:
         return {
@@ -132,6 +145,23 @@ def load(
     elapsed = max(finished_at[0] - measure_from, seconds)
     sample = samples[0] if samples else ""
     return Result(len(latencies), failures, elapsed, clients, latencies, sample)
+
+
+def load_in_turns(
+    targets: list[tuple[str, Callable[[], Request]]], rounds: int = ROUNDS
+) -> list[Result]:
+    """Load each (base URL, next request) target in turn, `rounds` times; one result per target.
+
+    Each turn lasts a `rounds`-th of the measured duration. The machine's speed drifts (other
+    tenants of the host): in turns, a slow spell weighs on both sides of a ratio alike instead
+    of on whichever happened to run in it.
+    """
+    seconds = bench_seconds() / rounds
+    turns: list[list[Result]] = [[] for _ in targets]
+    for _ in range(rounds):
+        for results, (base_url, next_request) in zip(turns, targets, strict=True):
+            results.append(load(base_url, next_request, seconds=seconds))
+    return [Result.merged(results) for results in turns]
 
 
 def _send(conn: http.client.HTTPConnection, req: Request) -> tuple[int | str, bytes]:

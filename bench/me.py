@@ -1,7 +1,8 @@
 """GET /api/v1/me with a bearer token, against a bare Flask app returning the same body.
 
 The reference for later budgets: the cost of the app's request path (auth lookup, session,
-schema) over the least a Flask app under gunicorn can do.
+schema) over the least a Flask app under gunicorn can do. Both serve at once and take the load
+in turns.
 """
 
 import json
@@ -15,7 +16,7 @@ from .harness import (
     create_user,
     describe,
     instance,
-    load,
+    load_in_turns,
     serve,
     serve_app,
 )
@@ -27,14 +28,18 @@ def run() -> dict:
     """Measure /me in the app and in the bare baseline; print and return the figures."""
     with instance() as inst:
         create_user(inst)
-        with serve_app(inst) as base_url:
-            headers = {"Authorization": f"Bearer {bearer_token(base_url)}"}
-            captured = requests.get(base_url + PATH, headers=headers, timeout=10)
+        with serve_app(inst) as app_url:
+            headers = {"Authorization": f"Bearer {bearer_token(app_url)}"}
+            captured = requests.get(app_url + PATH, headers=headers, timeout=10)
             captured.raise_for_status()
-            app = load(base_url, lambda: Request("GET", PATH, headers=headers))
-        bare_env = inst.env | {"BENCH_ME_BODY": json.dumps(captured.json())}
-        with serve("bench.bare_me:app", bare_env) as base_url:
-            bare = load(base_url, lambda: Request("GET", PATH))
+            bare_env = inst.env | {"BENCH_ME_BODY": json.dumps(captured.json())}
+            with serve("bench.bare_me:app", bare_env) as bare_url:
+                app, bare = load_in_turns(
+                    [
+                        (app_url, lambda: Request("GET", PATH, headers=headers)),
+                        (bare_url, lambda: Request("GET", PATH)),
+                    ]
+                )
     ratio = compare("me", app, bare)
     describe("app", app)
     describe("bare flask", bare)
