@@ -33,7 +33,7 @@ class UTCDateTime(TypeDecorator):
         return process
 
     def process_result_value(self, value, dialect):
-        if value is None or value.tzinfo is UTC:  # PostgreSQL sessions run in UTC (config)
+        if value is None or value.tzinfo is UTC:  # PostgreSQL sessions run in UTC: as they come
             return value
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
