@@ -1,6 +1,9 @@
 """Assertions and values the feature tests share."""
 
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event
 
 
 def assert_invalid(response, field):
@@ -18,3 +21,18 @@ def assert_invalid(response, field):
 def in_minutes(minutes):
     """An ISO instant ``minutes`` from now (negative: in the past)."""
     return (datetime.now(UTC) + timedelta(minutes=minutes)).isoformat()
+
+
+@contextmanager
+def recorded_statements(engine):
+    """Collect ``(statement, parameters)`` of every SQL statement ``engine`` runs in the block."""
+    statements = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        statements.append((statement, parameters))
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

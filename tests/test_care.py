@@ -3,9 +3,11 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, select, update
+from sqlalchemy import select, update
 
 from pain_diary.care.models import AuditEvent, Invitation
+
+from .helpers import recorded_statements
 
 
 def invite(patient):
@@ -172,18 +174,9 @@ def test_each_side_pages_its_audit_events_in_index_order_without_sorting_them(
 
 def _audit_list_statement(engine, reader):
     """The one SELECT of audit events that the reader's GET /audit-events runs, and its values."""
-    captured = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        if "FROM audit_events" in statement:
-            captured.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", record)
-    try:
+    with recorded_statements(engine) as statements:
         assert len(reader.get("/api/v1/audit-events").json) == 1
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
-    [(statement, parameters)] = captured
+    [(statement, parameters)] = [run for run in statements if "FROM audit_events" in run[0]]
     return statement, parameters
 
 

@@ -5,12 +5,14 @@ from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
 from pain_diary.care.models import AuditEvent, CareLink
 from pain_diary.localtime import local_date
 from pain_diary.medications.models import DoseEvent, Medication
 from pain_diary.records.models import PainEntry, SleepEntry
+
+from .helpers import recorded_statements
 
 URL = "/api/v1/patients"
 
@@ -360,22 +362,14 @@ def test_the_number_of_queries_does_not_grow_with_the_number_of_patients(
 ):
     with app.app_context():
         engine = db.engine
-    statements = []
-
-    def record(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
 
     def listing_statements(expected_rows):
-        statements.clear()
-        event.listen(engine, "before_cursor_execute", record)
-        try:
+        with recorded_statements(engine) as statements:
             response = clinician.get(URL)
-        finally:
-            event.remove(engine, "before_cursor_execute", record)
         assert response.status_code == 200
         assert len(response.json) == expected_rows
         assert all(row["adherence_percent"] == 33.3 for row in response.json)
-        return list(statements)
+        return [statement for statement, _ in statements]
 
     def add_patients(count):
         patients = [accounts.create(role="patient") for _ in range(count)]

@@ -9,10 +9,11 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import event
 
 from pain_diary.accounts.models import User
 from pain_diary.insights import export, fhir
+
+from .helpers import recorded_statements
 
 BERLIN = ZoneInfo("Europe/Berlin")  # the factories' timezone
 URL = "/api/v1/export"
@@ -245,18 +246,10 @@ def test_an_unknown_format_is_refused(patient):
 
 def test_each_record_type_is_read_with_one_query(app, db, patient):
     log_diary(patient)
-    statements = []
-
-    def count(conn, cursor, statement, parameters, context, executemany):
-        statements.append(statement)
-
     with app.app_context():
         user = db.session.get(User, uuid.UUID(patient.user.id))
-        event.listen(db.engine, "before_cursor_execute", count)
-        try:
+        with recorded_statements(db.engine) as statements:
             export.everything(user)
             export.csv_zip(user)
             fhir.patient_bundle(user)
-        finally:
-            event.remove(db.engine, "before_cursor_execute", count)
     assert len(statements) == 3 * len(API_PATHS), statements
