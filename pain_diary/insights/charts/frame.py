@@ -12,6 +12,8 @@ NO_DATA = "No data for this period"
 BLUE, ORANGE, VERMILION, SKY, GREY = "#0072B2", "#E69F00", "#D55E00", "#56B4E9", "#555555"
 LEGEND = {"loc": "lower right", "bbox_to_anchor": (1, 1.01), "borderaxespad": 0}
 _MAX_TICKS = 8
+# Beyond ~4 months a marker per day is too small to see and slow to print: a line alone.
+_MARKERS_UP_TO_DAYS = 120
 _LONG_PERIOD_DAYS = 183  # beyond this, ticks are months and labels month/year
 _MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
 
@@ -75,6 +77,13 @@ class DateTicks:
 def _date_formats(locale):
     tag = (locale or "").lower().replace("_", "-")
     return _DATE_FORMATS.get(tag) or _DATE_FORMATS.get(tag.split("-")[0], _DAY_FIRST)
+
+
+def daily_line(ticks, linewidth):
+    """The style of a line with a value a day: markers on it, unless the period is long."""
+    if ticks.days > _MARKERS_UP_TO_DAYS:
+        return {"linewidth": 1, "marker": None, "markersize": 3.5}
+    return {"linewidth": linewidth, "marker": "o", "markersize": 3.5}
 
 
 def blocks(axes, spans, **style):

@@ -5,7 +5,7 @@ from collections import defaultdict
 import numpy as np
 
 from .. import analytics
-from .frame import BLUE, LEGEND, SKY, VERMILION, blocks, empty_chart, period_text
+from .frame import BLUE, LEGEND, SKY, VERMILION, blocks, daily_line, empty_chart, period_text
 
 
 def draw(figure, diary, ticks, now):
@@ -38,15 +38,11 @@ def draw(figure, diary, ticks, now):
     band = blocks(
         axes, ranges, color=SKY, alpha=0.4, label="Range of the day's entries", gid="pain-range"
     )
-    # Beyond ~4 months a marker per day is too small to see and slow to print: a line alone.
-    small = len(daily) > 120
     lines = axes.plot(
         ticks.x,
         daily,
         color=BLUE,
-        linewidth=1 if small else 1.4,
-        marker=None if small else "o",
-        markersize=3.5,
+        **daily_line(ticks, 1.4),
         clip_on=False,
         label="Daily pain",
         gid="daily-pain",

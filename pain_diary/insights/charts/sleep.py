@@ -3,7 +3,7 @@
 import statistics
 
 from .. import analytics
-from .frame import LEGEND, SKY, VERMILION, blocks, empty_chart, period_text
+from .frame import LEGEND, SKY, VERMILION, blocks, daily_line, empty_chart, period_text
 
 
 def draw(figure, diary, ticks, now):
@@ -26,14 +26,11 @@ def draw(figure, diary, ticks, now):
     axes.set_ylabel("Total sleep (hours)")
     ticks.apply(axes)
     right = axes.twinx()
-    long = ticks.days > 120
     right.plot(
         ticks.x,
         efficiency,
         color=VERMILION,
-        linewidth=1 if long else 1.6,
-        marker=None if long else "o",
-        markersize=3.5,
+        **daily_line(ticks, 1.6),
         label="Sleep efficiency",
         gid="sleep-efficiency",
     )
