@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from .load import HOST, Request, Result, bench_seconds, compare, describe, load, load_in_turns
+from .load import HOST, Request, Result, bench_seconds, compare, describe, load_in_turns
 
 __all__ = [
     "Instance",
@@ -30,7 +30,6 @@ __all__ = [
     "describe",
     "flask",
     "instance",
-    "load",
     "load_in_turns",
     "serve",
     "serve_app",
