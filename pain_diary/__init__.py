@@ -33,6 +33,7 @@ def create_app(config=None):
     configure_logging(app)
     trust_proxies(app)
     register_extensions(app)
+    register_hooks(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -64,6 +65,12 @@ def register_extensions(app):
     limiter.init_app(app)
     api.init_app(app)
     auth.init_app(app)
+
+
+def register_hooks(app):
+    from .hooks import register_hooks as register
+
+    register(app)
 
 
 def register_blueprints(app):

@@ -4,6 +4,7 @@ Every variable is listed in the README. ``create_app(config)`` accepts a mapping
 overrides them, which is how the tests configure the app.
 """
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -29,6 +30,13 @@ def _bool(name, default):
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _float(name, default):
+    value = float(os.environ.get(name, default))
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number")
+    return value
+
+
 def from_environment(instance_path):
     """Build the configuration mapping from the process environment."""
     https = os.environ.get("PREFERRED_URL_SCHEME", "http") == "https"
@@ -46,7 +54,8 @@ def from_environment(instance_path):
         "HSTS_ENABLED": https,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
         "CLINICIAN_SIGNUP_CODE": os.environ.get("CLINICIAN_SIGNUP_CODE") or None,
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # Counts in the app's own database, shared by every worker (pain_diary.throttle).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "database://",
         "RATELIMIT_ENABLED": _bool("RATELIMIT_ENABLED", True),
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
@@ -57,6 +66,18 @@ def from_environment(instance_path):
         "ARGON2_PARALLELISM": int(os.environ.get("ARGON2_PARALLELISM", 4)),
         "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", 0)),
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO"),
+        # Attention-flag thresholds (DESIGN §4 "Flags"); the defaults are the contract's.
+        "FLAG_PAIN_WORSENING_POINTS": _float("FLAG_PAIN_WORSENING_POINTS", 2.0),
+        "FLAG_PAIN_WORSENING_PERCENT": _float("FLAG_PAIN_WORSENING_PERCENT", 30.0),
+        "FLAG_LOW_ADHERENCE_PERCENT": _float("FLAG_LOW_ADHERENCE_PERCENT", 80.0),
+        "FLAG_LOW_ADHERENCE_MIN_SCHEDULED": int(
+            os.environ.get("FLAG_LOW_ADHERENCE_MIN_SCHEDULED", 5)
+        ),
+        "FLAG_HIGH_MME_WARNING": _float("FLAG_HIGH_MME_WARNING", 50.0),
+        "FLAG_HIGH_MME_ALERT": _float("FLAG_HIGH_MME_ALERT", 90.0),
+        "FLAG_LOGGING_GAP_DAYS": int(os.environ.get("FLAG_LOGGING_GAP_DAYS", 3)),
+        "FLAG_POOR_SLEEP_EFFICIENCY_PERCENT": _float("FLAG_POOR_SLEEP_EFFICIENCY_PERCENT", 85.0),
+        "FLAG_POOR_SLEEP_TOTAL_MINUTES": _float("FLAG_POOR_SLEEP_TOTAL_MINUTES", 360.0),
     }
 
 

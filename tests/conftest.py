@@ -80,9 +80,9 @@ def app(migrated, base_config, config):
     yield app
     with app.app_context():
         _empty_tables()
+        if app.config["RATELIMIT_ENABLED"]:
+            limiter.reset()  # before the dispose: database:// counts on this engine
         _db.engine.dispose()
-    if app.config["RATELIMIT_ENABLED"]:
-        limiter.reset()
 
 
 def _empty_tables():

@@ -1,11 +1,14 @@
 """Registration, sign-in, the signed-in user, password changes and API tokens."""
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 from sqlalchemy import select
 
 from pain_diary.accounts.models import User
 
 from .factories import PASSWORD
+from .helpers import assert_invalid
 
 REGISTER = {
     "email": "Ann@Example.org",
@@ -236,3 +239,50 @@ def test_signed_in_routes_answer_401_to_anonymous(client, method, path):
     response = getattr(client, method)(path, json={})
     assert response.status_code == 401
     assert response.json["error"]["code"] == "unauthorized"
+
+
+def test_date_of_birth_is_optional_set_by_patch_me_and_cleared_with_null(patient):
+    assert patient.get("/api/v1/me").json["date_of_birth"] is None
+    response = patient.patch("/api/v1/me", json={"date_of_birth": "1961-03-04"})
+    assert response.status_code == 200, response.json
+    assert response.json["date_of_birth"] == "1961-03-04"
+    assert patient.get("/api/v1/me").json["date_of_birth"] == "1961-03-04"
+    renamed = patient.patch("/api/v1/me", json={"display_name": "Bea"})
+    assert renamed.json["date_of_birth"] == "1961-03-04"  # PATCH leaves out what it omits
+    cleared = patient.patch("/api/v1/me", json={"date_of_birth": None})
+    assert cleared.status_code == 200 and cleared.json["date_of_birth"] is None
+    assert patient.get("/api/v1/me").json["date_of_birth"] is None
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("1961-02-30", "Not a valid date."),
+        ("04.03.1961", "Not a valid date."),
+        (19610304, "Not a valid date."),
+        ("1899-12-31", "Must not be before 1900-01-01."),
+        ("tomorrow", "Not a valid date."),
+    ],
+)
+def test_date_of_birth_must_be_a_real_date_from_1900(patient, value, message):
+    response = patient.patch("/api/v1/me", json={"date_of_birth": value})
+    assert_invalid(response, "date_of_birth")
+    assert response.json["error"]["fields"]["date_of_birth"] == [message]
+
+
+def test_date_of_birth_must_not_be_in_the_future(patient):
+    today = datetime.now(UTC).date()
+    future = patient.patch("/api/v1/me", json={"date_of_birth": str(today + timedelta(days=2))})
+    assert_invalid(future, "date_of_birth")
+    assert future.json["error"]["fields"]["date_of_birth"] == ["Must not be in the future."]
+    for accepted in ("1900-01-01", str(today)):
+        response = patient.patch("/api/v1/me", json={"date_of_birth": accepted})
+        assert response.status_code == 200, response.json
+        assert response.json["date_of_birth"] == accepted
+
+
+def test_date_of_birth_is_set_in_the_profile_not_at_sign_up(client):
+    response = register(client, date_of_birth="1961-03-04")
+    assert_invalid(response, "date_of_birth")
+    created = register(client)
+    assert created.status_code == 201 and created.json["date_of_birth"] is None

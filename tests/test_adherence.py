@@ -7,6 +7,7 @@ from pain_diary.medications.adherence import (
     DoseRecord,
     MedicationPlan,
     Schedule,
+    as_needed_use,
     dose_status,
     doses_for_day,
     medication_adherence,
@@ -238,4 +239,35 @@ def test_doses_for_day_lists_the_days_doses_with_their_status_in_time_order():
             "status": "pending",
             "dose_event_id": None,
         },
+    ]
+
+
+def test_as_needed_use_counts_taken_doses_and_distinct_local_days():
+    rescue = MedicationPlan("rescue", "Oxycodone 5 as needed", None, start_date=JAN_1)
+    unused = MedicationPlan("spare", "Tramadol as needed", None, start_date=JAN_1)
+    ended = MedicationPlan(
+        "old", "Codeine", None, JAN_1 - timedelta(days=30), JAN_1 - timedelta(days=1)
+    )
+    doses = [
+        taken(None, berlin(2, 9), "rescue"),
+        taken(None, berlin(2, 21), "rescue"),
+        taken(None, utc(2024, 1, 2, 23, 30), "rescue"),  # 00:30 on 3 Jan in Berlin
+        taken(None, berlin(5, 23), "rescue"),  # after the period
+        taken(berlin(2, 8), berlin(2, 8), "oxy"),  # a scheduled medication: not listed
+    ]
+    plans = [OXYCODONE, rescue, unused, ended]
+    assert as_needed_use(plans, doses, BERLIN, JAN_1, JAN_3) == [
+        {"medication_id": "rescue", "name": "Oxycodone 5 as needed", "doses": 3, "days_used": 2},
+        # Prescribed and not used: listed with 0; the one ended before the period is not.
+        {"medication_id": "spare", "name": "Tramadol as needed", "doses": 0, "days_used": 0},
+    ]
+
+
+def test_as_needed_use_lists_doses_of_a_medication_ended_before_the_period_when_logged_in_it():
+    ended = MedicationPlan(
+        "old", "Codeine", None, JAN_1 - timedelta(days=30), JAN_1 - timedelta(days=1)
+    )
+    doses = [taken(None, berlin(2, 9), "old")]
+    assert as_needed_use([ended], doses, BERLIN, JAN_1, JAN_3) == [
+        {"medication_id": "old", "name": "Codeine", "doses": 1, "days_used": 1}
     ]

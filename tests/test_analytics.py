@@ -55,6 +55,19 @@ def test_round1_ignores_binary_noise_and_never_shows_minus_zero():
     assert str(round1(-0.04)) == "0.0"
 
 
+@pytest.mark.parametrize("value", [1e20, -1e20, 1.5e300, 1.7976931348623157e308])
+def test_round1_rounds_any_finite_float_however_large(value):
+    # The default 28 digits of decimal stop near 1e19: a stored dose of 1e20 mg must not crash.
+    assert round1(value) == value
+    assert round2(value) == value
+
+
+@pytest.mark.parametrize("value", [float("inf"), float("-inf"), float("nan")])
+def test_round1_of_a_non_finite_figure_is_none(value):
+    assert round1(value) is None
+    assert round2(value) is None
+
+
 def test_round2_for_correlations():
     assert round2(0.125) == 0.13
     assert round2(-0.98788) == -0.99
@@ -408,6 +421,36 @@ def test_completion_of_a_period_not_yet_begun():
     assert result["longest_gap_days"] is None
 
 
+def test_completion_counts_from_the_diary_start_inside_the_period():
+    # Account created Jan 8, entries Jan 8 and 10, period Jan 1-10: 2 of Jan 8-10 = 66.7 %,
+    # longest gap Jan 9 (1 day), not Jan 1-7.
+    points = [pain(jan(8), 5), pain(jan(10), 5)]
+    result = completion(points, jan(1), jan(10), today=jan(10), diary_start=jan(8))
+    assert (result["percent_days_logged"], result["longest_gap_days"]) == (66.7, 1)
+
+
+def test_completion_of_a_diary_begun_today_with_an_entry():
+    result = completion([pain(jan(10), 5)], jan(1), jan(10), today=jan(10), diary_start=jan(10))
+    assert result == {"percent_days_logged": 100.0, "longest_gap_days": 0, "late_entries": 0}
+
+
+def test_completion_of_a_diary_begun_today_without_an_entry():
+    result = completion([], jan(1), jan(10), today=jan(10), diary_start=jan(10))
+    assert (result["percent_days_logged"], result["longest_gap_days"]) == (0.0, 1)
+
+
+def test_completion_with_a_diary_start_before_the_period_counts_the_whole_period():
+    result = completion(
+        [pain(jan(2), 5)], jan(1), jan(4), today=jan(4), diary_start=jan(1) - timedelta(days=9)
+    )
+    assert (result["percent_days_logged"], result["longest_gap_days"]) == (25.0, 2)
+
+
+def test_completion_of_a_period_before_the_diary_began_is_none():
+    result = completion([], jan(1), jan(10), today=jan(20), diary_start=jan(15))
+    assert (result["percent_days_logged"], result["longest_gap_days"]) == (None, None)
+
+
 def test_late_entry_is_more_than_24_hours_after_recording():
     on_time = pain(jan(2), 5, delay=timedelta(hours=24))
     late = pain(jan(3), 5, delay=timedelta(hours=24, minutes=1))
@@ -562,6 +605,24 @@ def test_logging_gap_without_any_entry():
     assert flags({}, END, []) == [
         {"code": "logging_gap", "severity": "warning", "message": "No pain entries logged"}
     ]
+
+
+@pytest.mark.parametrize(
+    ("diary_start", "expected"),
+    [
+        (jan(21), []),  # begun on the period's last day: 1 day
+        (jan(20), []),  # 2 days
+        (jan(19), ["No pain entries logged"]),  # 3 days without an entry
+    ],
+)
+def test_logging_gap_without_any_entry_counts_from_the_diary_start(diary_start, expected):
+    result = flags({}, END, [], diary_start=diary_start)
+    assert [flag["message"] for flag in result] == expected
+
+
+def test_logging_gap_after_an_entry_is_the_same_whatever_the_diary_start():
+    (flag,) = flags({jan(18): 5.0}, END, [], diary_start=jan(18))
+    assert flag["message"] == "No pain entry in the last 3 days"
 
 
 def test_logging_gap_threshold_comes_from_config():

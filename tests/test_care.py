@@ -1,9 +1,10 @@
 """Care team: invitation codes, links, revocation, and the audit trail of clinician reads."""
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from pain_diary.care.models import AuditEvent, Invitation
 
@@ -138,46 +139,143 @@ def test_the_patient_sees_who_read_what_and_the_clinician_their_own_reads(
     link(patient, clinician)
     clinician.get(f"/api/v1/patients/{patient.user.id}/summary")
     mine = patient.get("/api/v1/audit-events").json
-    assert [(e["actor_id"], e["resource"]) for e in mine] == [(clinician.user.id, "summary")]
-    assert mine[0]["actor_name"]
-    assert [e["patient_id"] for e in clinician.get("/api/v1/audit-events").json] == [
-        patient.user.id
+    assert [(e["actor_id"], e["resource"]) for e in mine["items"]] == [
+        (clinician.user.id, "summary")
     ]
+    assert mine["items"][0]["actor_name"]
+    assert mine["next_cursor"] is None
+    theirs = clinician.get("/api/v1/audit-events").json["items"]
+    assert [e["patient_id"] for e in theirs] == [patient.user.id]
     stranger = accounts.signed_in(role="patient")
-    assert stranger.get("/api/v1/audit-events").json == []
+    assert stranger.get("/api/v1/audit-events").json == {"items": [], "next_cursor": None}
 
 
 def test_each_side_pages_its_audit_events_in_index_order_without_sorting_them(
     patient, clinician, app, db
 ):
     # A clinician's list of patients audits one read per patient: sorting all of a side's
-    # events for each page would grow without end. The plan must read an index in order.
+    # events for each page would grow without end. The plan must read an index in order and,
+    # on a page a cursor asks for, start in the index where the cursor points (not scan the
+    # newer events to skip them).
     link(patient, clinician)
-    assert clinician.get(f"/api/v1/patients/{patient.user.id}/summary").status_code == 200
+    for _ in range(2):
+        assert clinician.get(f"/api/v1/patients/{patient.user.id}/pain-entries").status_code == 200
     with app.app_context():
         engine = db.engine
     for reader in (patient, clinician):
-        statement, parameters = _audit_list_statement(engine, reader)
-        with engine.connect() as connection:
+        first = reader.get("/api/v1/audit-events", query_string={"limit": 1}).json
+        for query in ({"limit": 1}, {"limit": 1, "cursor": first["next_cursor"]}):
+            statement, parameters = _audit_list_statement(engine, reader, query)
+            plan = _query_plan(engine, statement, parameters)
             if engine.dialect.name == "postgresql":
-                # Tiny tables are scanned whole; forbid that to see which index would serve.
-                connection.exec_driver_sql("SET enable_seqscan = off")
-                plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
-                assert not any("Sort" in line for (line,) in plan), plan
+                assert not any("Sort" in line for line in plan), plan
+                from_the_cursor = [line for line in plan if "Index Cond" in line]
+                seek = "ROW(at, id) <"
             else:
-                plan = connection.exec_driver_sql(
-                    f"EXPLAIN QUERY PLAN {statement}", parameters
-                ).all()
-                assert not any("TEMP B-TREE" in row[-1] for row in plan), plan
-            connection.rollback()
+                assert not any("TEMP B-TREE" in line for line in plan), plan
+                from_the_cursor = [line for line in plan if "SEARCH audit_events" in line]
+                seek = "(at,id)<"
+            if "cursor" in query:
+                assert any(seek in line for line in from_the_cursor), plan
 
 
-def _audit_list_statement(engine, reader):
+def _query_plan(engine, statement, parameters):
+    """The lines of the database's plan for ``statement``."""
+    with engine.connect() as connection:
+        if engine.dialect.name == "postgresql":
+            # Tiny tables are scanned whole; forbid that to see which index would serve.
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            plan = connection.exec_driver_sql(f"EXPLAIN {statement}", parameters).all()
+            lines = [line for (line,) in plan]
+        else:
+            plan = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters).all()
+            lines = [row[-1] for row in plan]
+        connection.rollback()
+    return lines
+
+
+def _audit_list_statement(engine, reader, query):
     """The one SELECT of audit events that the reader's GET /audit-events runs, and its values."""
     with recorded_statements(engine) as statements:
-        assert len(reader.get("/api/v1/audit-events").json) == 1
+        response = reader.get("/api/v1/audit-events", query_string=query)
+        assert len(response.json["items"]) == 1
     [(statement, parameters)] = [run for run in statements if "FROM audit_events" in run[0]]
     return statement, parameters
+
+
+def _audit_events_of(app, db, patient, clinician, count):
+    """Write ``count`` allowed reads, three to an instant, so pages end inside a tie of ``at``."""
+    start = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    patient, clinician = uuid.UUID(patient), uuid.UUID(clinician)
+    rows = [
+        {"id": uuid.uuid4(), "at": start + timedelta(seconds=n // 3), "actor_id": clinician,
+         "patient_id": patient, "action": "read", "resource": f"summary-{n}",
+         "outcome": "allowed", "ip": "127.0.0.1"}
+        for n in range(count)
+    ]  # fmt: skip
+    with app.app_context():
+        db.session.execute(insert(AuditEvent), rows)
+        db.session.commit()
+    return [row["id"] for row in sorted(rows, key=lambda r: (r["at"], r["id"]), reverse=True)]
+
+
+@pytest.mark.parametrize("side", ["patient", "clinician"])
+def test_audit_events_page_by_cursor_newest_first_each_event_once(
+    patient, clinician, app, db, side
+):
+    newest_first = _audit_events_of(app, db, patient.user.id, clinician.user.id, 250)
+    reader = patient if side == "patient" else clinician
+    pages, query = [], {"limit": 100}
+    while True:
+        response = reader.get("/api/v1/audit-events", query_string=query)
+        assert response.status_code == 200, response.json
+        pages.append(response.json)
+        if response.json["next_cursor"] is None:
+            break
+        query["cursor"] = response.json["next_cursor"]
+    assert [len(page["items"]) for page in pages] == [100, 100, 50]
+    assert [page["next_cursor"] is None for page in pages] == [False, False, True]
+    seen = [uuid.UUID(event["id"]) for page in pages for event in page["items"]]
+    assert seen == newest_first
+
+
+def test_audit_events_default_to_pages_of_100(patient, clinician, app, db):
+    _audit_events_of(app, db, patient.user.id, clinician.user.id, 101)
+    page = patient.get("/api/v1/audit-events").json
+    assert len(page["items"]) == 100
+    assert page["next_cursor"] is not None
+
+
+def test_a_cursor_pages_within_before(patient, clinician, app, db):
+    newest_first = _audit_events_of(app, db, patient.user.id, clinician.user.id, 9)
+    # Events 0-2 are at 12:00:00, 3-5 at 12:00:01, 6-8 at 12:00:02: before 12:00:02 leaves six.
+    query = {"before": "2026-03-01T13:00:02+01:00", "limit": 4}
+    first = patient.get("/api/v1/audit-events", query_string=query).json
+    second = patient.get(
+        "/api/v1/audit-events", query_string={**query, "cursor": first["next_cursor"]}
+    ).json
+    assert [e["id"] for e in first["items"] + second["items"]] == [
+        str(event_id) for event_id in newest_first[3:]
+    ]
+    assert second["next_cursor"] is None
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    ["not-a-cursor", "W10", "WyJ5ZXN0ZXJkYXkiLCAieCJd", "", "\u00e9"],
+    ids=["not-base64-json", "empty-list", "not-an-instant", "empty", "not-ascii"],
+)
+def test_a_malformed_audit_cursor_answers_422_naming_cursor(patient, cursor):
+    response = patient.get("/api/v1/audit-events", query_string={"cursor": cursor})
+    assert response.status_code == 422, response.json
+    assert response.json == {
+        "error": {
+            "status": 422,
+            "code": "validation_error",
+            "message": "The cursor is not one this server gave.",
+            "fields": {"cursor": ["Invalid cursor."]},
+        }
+    }
 
 
 def test_audit_events_cannot_be_changed_or_deleted_through_the_api(app):

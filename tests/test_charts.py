@@ -8,7 +8,9 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
+from pain_diary.care.models import AuditEvent
 from pain_diary.insights.analytics import PainPoint, SleepNight, TherapyPoint
 from pain_diary.insights.charts import CHARTS, NO_DATA, render_chart
 from pain_diary.insights.diary import Diary
@@ -19,6 +21,8 @@ from pain_diary.medications.adherence import (
     Schedule,
     medication_adherence,
 )
+
+from .test_care import link
 
 TZ = ZoneInfo("Europe/Berlin")
 FIRST, LAST = date(2026, 10, 1), date(2026, 10, 30)  # a Thursday to a Friday
@@ -341,12 +345,54 @@ def test_chart_route_serves_svg_with_an_etag_and_answers_304_when_unchanged(pati
     assert again.get_data() == b""
 
 
-def test_an_unknown_chart_is_404_in_the_error_shape(patient):
-    response = patient.get("/api/v1/charts/nope.svg")
+def audit_trail(app, db):
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.at)).all()
+        return [(e.resource, e.outcome, str(e.actor_id), str(e.patient_id)) for e in events]
+
+
+def assert_not_found(response):
     assert response.status_code == 404
     error = response.json["error"]
     assert (error["status"], error["code"]) == (404, "not_found")
-    assert "pain" in error["message"]
+    assert isinstance(error["message"], str) and error["message"]
+    assert "fields" not in error
+
+
+@pytest.mark.parametrize("name", ["nope", "PAIN", "pain.svg", "summary"])
+def test_an_unknown_chart_is_404_in_the_error_shape(patient, app, db, name):
+    assert_not_found(patient.get(f"/api/v1/charts/{name}.svg"))
+    assert audit_trail(app, db) == []
+
+
+@pytest.mark.parametrize("name", ["nope", "PAIN", "pain.svg", "summary"])
+def test_a_clinicians_request_for_an_unknown_chart_is_404_and_not_an_allowed_read(
+    patient, clinician, app, db, name
+):
+    link(patient, clinician)
+    assert_not_found(clinician.get(f"/api/v1/patients/{patient.user.id}/charts/{name}.svg"))
+    assert audit_trail(app, db) == []
+
+
+def test_a_linked_clinicians_chart_is_audited_as_allowed(patient, clinician, app, db):
+    link(patient, clinician)
+    response = clinician.get(f"/api/v1/patients/{patient.user.id}/charts/sleep.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert audit_trail(app, db) == [("charts/sleep", "allowed", clinician.user.id, patient.user.id)]
+
+
+def test_an_unlinked_clinicians_chart_is_404_and_audited_as_denied(patient, clinician, app, db):
+    assert_not_found(clinician.get(f"/api/v1/patients/{patient.user.id}/charts/pain.svg"))
+    assert audit_trail(app, db) == [("charts/pain", "denied", clinician.user.id, patient.user.id)]
+
+
+def test_the_api_document_lists_the_chart_names(client):
+    paths = client.get("/api/v1/openapi.json").json["paths"]
+    for path in ("/api/v1/charts/{name}.svg", "/api/v1/patients/{patient_id}/charts/{name}.svg"):
+        [name] = [p for p in paths[path]["parameters"] if p["name"] == "name"]
+        assert (name["in"], name["required"]) == ("path", True)
+        assert name["schema"] == {"type": "string", "enum": list(CHARTS)}
 
 
 def test_overall_adherence_is_the_summarys_figure():

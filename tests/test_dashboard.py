@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, select
 
+from pain_diary.accounts.models import User
 from pain_diary.care.models import AuditEvent, CareLink
 from pain_diary.localtime import local_date
 from pain_diary.medications.models import DoseEvent, Medication
@@ -179,7 +180,7 @@ def test_each_row_has_the_hand_computed_figures_and_the_summarys_flags(
 def test_a_patient_without_records_has_empty_figures_and_a_logging_gap(
     app, db, accounts, clinician
 ):
-    patient = accounts.create(role="patient")
+    patient = accounts.create(role="patient", created_at=datetime.now(UTC) - timedelta(days=10))
     link(app, db, patient, clinician.user)
 
     (row,) = clinician.get(URL).json
@@ -190,6 +191,22 @@ def test_a_patient_without_records_has_empty_figures_and_a_logging_gap(
     assert row["flags"] == [
         {"code": "logging_gap", "severity": "warning", "message": "No pain entries logged"}
     ]
+
+
+@pytest.mark.parametrize(("days_ago", "flagged"), [(0, False), (1, False), (2, True)])
+def test_a_new_patient_without_entries_has_a_logging_gap_only_once_the_diary_is_3_days_old(
+    app, db, accounts, clinician, days_ago, flagged
+):
+    # Registered today, or 1 day ago: 1 or 2 days of diary, under the 3 of the flag.
+    joined = datetime.now(UTC) - timedelta(days=days_ago)
+    patient = accounts.create(role="patient", timezone="UTC", created_at=joined)
+    link(app, db, patient, clinician.user)
+
+    (row,) = clinician.get(URL).json
+
+    no_entries = {"code": "logging_gap", "severity": "warning", "message": "No pain entries logged"}
+    assert row["flags"] == ([no_entries] if flagged else [])
+    assert row["flags"] == clinician.get(f"{URL}/{patient.id}/summary").json["flags"]
 
 
 def test_two_logged_days_give_no_7_day_mean_as_in_the_summary(app, db, accounts, clinician):
@@ -260,7 +277,9 @@ def test_the_last_entry_may_be_older_than_the_month_the_figures_look_at(
 
 def test_alerts_come_first_then_most_warnings_then_the_longest_silent(app, db, accounts, clinician):
     def patient(name, *build):
-        created = accounts.create(role="patient", display_name=name)
+        # Registered a month ago: a new patient's silence would be no gap (diary_start).
+        joined = datetime.now(UTC) - timedelta(days=30)
+        created = accounts.create(role="patient", display_name=name, created_at=joined)
         link(app, db, created, clinician.user)
         diary = Diary(created)
         for step in build:
@@ -404,3 +423,102 @@ def test_a_day_is_the_patients_local_day(app, db, accounts, clinician):
         ahead.id: 3.0,
         behind.id: 3.0,
     }
+
+
+def test_a_dose_stored_before_the_bounds_does_not_take_the_list_down(app, db, accounts, clinician):
+    poisoned, healthy = accounts.create(role="patient"), accounts.create(role="patient")
+    for patient in (poisoned, healthy):
+        link(app, db, patient, clinician.user)
+    diary = Diary(poisoned)
+    morphine = diary.medication("morphine", mg=1e20, times=None)
+    diary.dose(morphine, 1, mg=1e20, as_needed=True)
+    write(app, db, diary.pain(1, 5), worsening_diary(healthy))
+
+    response = clinician.get(URL)
+
+    assert response.status_code == 200, response.json
+    rows = {row["patient_id"]: row for row in response.json}
+    assert set(rows) == {poisoned.id, healthy.id}
+    assert rows[healthy.id]["pain_7d_mean"] == 5.8
+    assert rows[healthy.id]["adherence_percent"] == 76.9
+    assert len(rows[healthy.id]["flags"]) == 4
+    (flag,) = rows[poisoned.id]["flags"]
+    assert (flag["code"], flag["severity"]) == ("high_mme", "alert")
+    summary = clinician.get(f"{URL}/{poisoned.id}/summary")
+    assert summary.status_code == 200, summary.json
+    assert summary.json["flags"] == rows[poisoned.id]["flags"]
+
+
+def test_a_patient_whose_figures_fail_is_listed_without_them_and_the_others_are_whole(
+    app, db, accounts, clinician, caplog
+):
+    broken, healthy = accounts.create(role="patient"), accounts.create(role="patient")
+    for patient in (broken, healthy):
+        link(app, db, patient, clinician.user)
+    diary = Diary(broken).pain(1, 5)
+    diary.medication("ibuprofen")
+    diary.rows[Medication][0]["schedule"] = {"times": ["25:00"], "days_of_week": None}  # bad
+    write(app, db, diary, worsening_diary(healthy))
+
+    with caplog.at_level("ERROR"):
+        response = clinician.get(URL)
+
+    assert response.status_code == 200, response.json
+    rows = {row["patient_id"]: row for row in response.json}
+    assert rows[broken.id] == {
+        "patient_id": broken.id,
+        "display_name": broken_name(app, db, broken),
+        "link_id": rows[broken.id]["link_id"],
+        "last_entry_at": Diary(broken).at(1, "08:00").isoformat(),
+        "pain_7d_mean": None,
+        "pain_change_percent": None,
+        "adherence_percent": None,
+        "flags": [
+            {
+                "code": "figures_unavailable",
+                "severity": "warning",
+                "message": "This patient's figures could not be computed from their records",
+            }
+        ],
+    }
+    assert (rows[healthy.id]["pain_7d_mean"], rows[healthy.id]["adherence_percent"]) == (5.8, 76.9)
+    assert [row["patient_id"] for row in response.json] == [healthy.id, broken.id]  # alerts first
+    (record,) = [r for r in caplog.records if r.name == "pain_diary.insights.dashboard"]
+    assert record.getMessage().startswith("patient list: a row failed with ValueError\n")
+    assert "25:00" not in record.getMessage() and broken.id not in record.getMessage()
+    with app.app_context():
+        audited = db.session.scalars(select(AuditEvent.patient_id)).all()
+    assert sorted(map(str, audited)) == sorted([broken.id, healthy.id])
+
+
+def broken_name(app, db, patient):
+    with app.app_context():
+        return db.session.get(User, uuid.UUID(patient.id)).display_name
+
+
+class TestConfiguredThresholds:
+    @pytest.fixture
+    def config(self):
+        return {"FLAG_PAIN_WORSENING_POINTS": 1.0, "FLAG_LOW_ADHERENCE_PERCENT": 70.0}
+
+    def test_the_list_applies_the_configured_thresholds_as_the_summary_does(
+        self, app, db, accounts, clinician
+    ):
+        patient = accounts.create(role="patient")
+        link(app, db, patient, clinician.user)
+        diary = Diary(patient)
+        # Last 7 days 5.0, the 14 before 4.0: up 1.0 point (25 %), a flag only at 1 point.
+        diary.pain(1, 5).pain(2, 5).pain(3, 5).pain(8, 4).pain(9, 4).pain(10, 4)
+        # 76.9 % adherence as in worsening_diary: low at 80 %, not at the configured 70 %.
+        oxycodone = diary.medication("ibuprofen", end=1)
+        for days_ago in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11):
+            diary.dose(oxycodone, days_ago)
+        diary.dose(oxycodone, 7, status="skipped")
+        write(app, db, diary)
+
+        (row,) = clinician.get(URL).json
+
+        assert row["adherence_percent"] == 76.9
+        assert [flag["code"] for flag in row["flags"]] == ["pain_worsening"]
+        assert "1.0 points (25 %)" in row["flags"][0]["message"]
+        assert row["flags"] == clinician.get(f"{URL}/{patient.id}/summary").json["flags"]

@@ -143,7 +143,7 @@ def test_the_json_export_has_every_record_exactly_as_the_api_shows_it(patient):
     me = patient.get("/api/v1/me").json
     assert document["patient"] == {
         "id": me["id"], "display_name": me["display_name"], "email": me["email"],
-        "timezone": "Europe/Berlin",
+        "timezone": "Europe/Berlin", "date_of_birth": None,
     }  # fmt: skip
     assert datetime.fromisoformat(document["exported_at"]).utcoffset() is not None
     assert patient.get(f"{URL}?format=json").json.keys() == document.keys()
@@ -253,3 +253,21 @@ def test_each_record_type_is_read_with_one_query(app, db, patient):
             export.csv_zip(user)
             fhir.patient_bundle(user)
     assert len(statements) == 3 * len(API_PATHS), statements
+
+
+def test_the_export_carries_the_date_of_birth_and_each_rxnorm_code(patient):
+    assert patient.patch("/api/v1/me", json={"date_of_birth": "1961-03-04"}).status_code == 200
+    coded = put(patient, "medications", {
+        "name": "Oxycodone 5", "ingredient": "oxycodone", "rxnorm_code": "1049621",
+        "dose_amount": 5, "dose_unit": "mg", "as_needed": True,
+        "start_date": ago(days=2).date().isoformat(),
+    })  # fmt: skip
+    assert coded["rxnorm_code"] == "1049621"
+    document = patient.get(URL).json
+    assert document["patient"]["date_of_birth"] == "1961-03-04"
+    assert document["medications"][0]["rxnorm_code"] == "1049621"
+    files = csv_files(patient.get(f"{URL}?format=csv"))
+    assert csv_rows(files["medications.csv"])[0]["rxnorm_code"] == "1049621"
+    readme = files["README.txt"].decode()
+    assert "rxnorm_code (the RxNorm concept id, if given)" in readme
+    assert "updated_at, name, ingredient, rxnorm_code, dose_amount, dose_unit," in readme

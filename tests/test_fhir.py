@@ -3,8 +3,10 @@
 import uuid
 from datetime import datetime, timedelta
 
+import pytest
 from fhir.resources.R4B.bundle import Bundle
 
+from .helpers import assert_invalid
 from .test_export import ago, log_diary, put
 
 LOINC = "http://loinc.org"
@@ -82,7 +84,14 @@ def test_the_bundle_holds_the_patient_and_one_resource_per_record(patient):
     (person,) = resources(bundle, "Patient")
     assert person["identifier"] == [{"system": "urn:pain-diary:patient", "value": me["id"]}]
     assert person["name"] == [{"text": me["display_name"]}]
+    assert "birthDate" not in person  # none given
     assert me["email"] not in str(bundle)  # minimal personal data
+
+
+def test_the_patient_carries_the_date_of_birth_as_birth_date(patient):
+    assert patient.patch("/api/v1/me", json={"date_of_birth": "1961-03-04"}).status_code == 200
+    (person,) = resources(own_bundle(patient), "Patient")
+    assert person["birthDate"] == "1961-03-04"
 
 
 def test_every_entry_has_a_unique_urn_uuid_and_every_reference_resolves(patient):
@@ -264,7 +273,7 @@ def test_a_linked_clinician_reads_the_patients_bundle_as_fhir_json(patient, clin
     bundle = valid_bundle(response, mimetype="application/fhir+json")
     own = own_bundle(patient)
     assert [e["fullUrl"] for e in bundle["entry"]] == [e["fullUrl"] for e in own["entry"]]
-    events = patient.get("/api/v1/audit-events").json
+    events = patient.get("/api/v1/audit-events").json["items"]
     assert any(e["resource"] == "fhir" and e["outcome"] == "allowed" for e in events)
 
 
@@ -289,3 +298,51 @@ def test_a_patient_cannot_read_another_patients_bundle(patient, accounts):
     other = accounts.signed_in(role="patient")
     response = patient.get(f"/api/v1/patients/{other.user.id}/fhir")
     assert response.status_code == 403, response.json
+
+
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
+
+
+def test_an_rxnorm_code_is_a_coding_beside_the_name_in_statement_and_administrations(patient):
+    start = ago(days=3).date().isoformat()
+    coded = put(patient, "medications", {
+        "name": "Oxycodone 5 mg IR", "ingredient": "oxycodone", "rxnorm_code": "1049621",
+        "dose_amount": 5, "dose_unit": "mg", "route": "oral", "as_needed": True,
+        "start_date": start,
+    })  # fmt: skip
+    uncoded = put(patient, "medications", {
+        "name": "Naproxen 500", "dose_amount": 500, "dose_unit": "mg",
+        "schedule": {"times": ["08:00"]}, "start_date": start, "rxnorm_code": None,
+    })  # fmt: skip
+    dose = put(patient, "medication-doses", {
+        "medication_id": coded["id"], "status": "taken", "scheduled_for": None,
+        "taken_at": ago(hours=2).isoformat(),
+    })  # fmt: skip
+    bundle = own_bundle(patient)  # validates against R4B
+    concept = {"coding": [{"system": RXNORM, "code": "1049621"}], "text": "Oxycodone 5 mg IR"}
+    statements = by_record(bundle, "MedicationStatement")
+    assert statements[coded["id"]]["medicationCodeableConcept"] == concept
+    assert statements[uncoded["id"]]["medicationCodeableConcept"] == {"text": "Naproxen 500"}
+    administration = by_record(bundle, "MedicationAdministration")[dose["id"]]
+    assert administration["medicationCodeableConcept"] == concept
+
+
+@pytest.mark.parametrize(
+    "code", ["", "12a", "１２３", "1234567890123", "123\n", " 123", "-5", 1049621]
+)
+def test_an_rxnorm_code_is_1_to_12_digits(patient, code):
+    response = patient.post("/api/v1/medications", json={
+        "name": "Oxycodone", "rxnorm_code": code, "dose_amount": 5, "dose_unit": "mg",
+        "as_needed": True, "start_date": ago(days=1).date().isoformat(),
+    })  # fmt: skip
+    assert_invalid(response, "rxnorm_code")
+    expected = "Not a valid string." if isinstance(code, int) else (
+        "Must be an RxNorm concept id: 1 to 12 digits."
+    )  # fmt: skip
+    assert response.json["error"]["fields"]["rxnorm_code"] == [expected]
+
+
+def test_the_openapi_document_gives_the_rxnorm_pattern(client):
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    field = schemas["Medication"]["properties"]["rxnorm_code"]
+    assert (field["type"], field["pattern"], field["nullable"]) == ("string", "^[0-9]{1,12}$", True)

@@ -66,12 +66,23 @@ def test_a_taken_scheduled_dose_is_stored_with_the_medications_amount_and_unit(
 
 
 @pytest.mark.parametrize(
-    ("dose_amount", "dose_unit"), [(5, "mg"), (12, "mcg_per_hour"), (2, "tablet"), (0.5, "ml")]
+    ("ingredient", "dose_amount", "dose_unit"),
+    [
+        ("oxycodone", 5, "mg"),
+        ("fentanyl_transdermal", 12, "mcg_per_hour"),
+        ("paracetamol", 2, "tablet"),  # an opioid needs a mass unit: see test_medications
+        ("paracetamol", 0.5, "ml"),
+    ],
 )
 def test_a_dose_without_an_amount_takes_the_medications_dose_and_unit(
-    patient, dose_amount, dose_unit
+    patient, ingredient, dose_amount, dose_unit
 ):
-    body = {**AS_NEEDED, "dose_amount": dose_amount, "dose_unit": dose_unit}
+    body = {
+        **AS_NEEDED,
+        "ingredient": ingredient,
+        "dose_amount": dose_amount,
+        "dose_unit": dose_unit,
+    }
     medication_id = create_medication(patient, body)
     response = put_dose(patient, medication_id, status="taken", taken_at=TAKEN["taken_at"])
     assert response.status_code == 201, response.json
@@ -317,3 +328,13 @@ def test_a_dose_due_in_a_dst_transition_falls_due_once_at_a_real_local_time(
         assert response.status_code == 201, response.json
     else:
         assert list(refused_fields(response)) == ["scheduled_for"]
+
+
+@pytest.mark.parametrize(
+    ("amount", "status"), [(100_000, 201), (100_000.5, 422), (1e20, 422), (0, 422)]
+)
+def test_a_dose_amount_is_bounded_like_the_medications(patient, medication_id, amount, status):
+    response = put_dose(patient, medication_id, **TAKEN, amount=amount)
+    assert response.status_code == status, response.json
+    if status == 422:
+        assert refused_fields(response) == {"amount": ["Must be above 0 and at most 100000."]}

@@ -1,5 +1,6 @@
 """Medications: the field rules of DESIGN §3 and the opioid mark from the MME table."""
 
+import json
 import uuid
 
 import pytest
@@ -162,3 +163,91 @@ def test_another_patients_medication_answers_404_and_stays_theirs(patient, accou
     assert taken_over.status_code == 404
     assert patient.get("/api/v1/medications").json["items"] == []
     assert owner.get(f"/api/v1/medications/{medication_id}").json["name"] == IBUPROFEN["name"]
+
+
+COUNT_OR_VOLUME = "MME cannot be computed from"
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "dose_unit", "says"),
+    [
+        ("tramadol", "tablet", f"{COUNT_OR_VOLUME} a count of tablets"),
+        ("Oxycodone ", "capsule", f"{COUNT_OR_VOLUME} a count of capsules"),
+        ("morphine", "ml", f"{COUNT_OR_VOLUME} a volume (ml)"),
+        ("morphine", "mcg_per_hour", f"{COUNT_OR_VOLUME} a patch rate"),
+        ("fentanyl_transdermal", "mg", "give the dose in mcg_per_hour"),
+        ("fentanyl_transdermal", "patch", "give the dose in mcg_per_hour"),
+    ],
+)
+def test_an_opioid_in_a_unit_without_mme_is_refused_saying_why(
+    patient, ingredient, dose_unit, says
+):
+    response = put_medication(patient, medication(ingredient=ingredient, dose_unit=dose_unit))
+    (message,) = refused_fields(response)["dose_unit"]
+    assert says in message
+    assert patient.get("/api/v1/medications").json["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "dose_unit"),
+    [
+        ("tramadol", "mg"),
+        ("hydromorphone", "mcg"),
+        ("codeine", "g"),
+        ("fentanyl_transdermal", "mcg_per_hour"),
+        ("paracetamol", "tablet"),  # not in the MME table: any unit
+        (None, "patch"),
+    ],
+)
+def test_an_opioid_in_a_unit_with_mme_and_any_other_medication_are_accepted(
+    patient, ingredient, dose_unit
+):
+    response = put_medication(patient, medication(ingredient=ingredient, dose_unit=dose_unit))
+    assert response.status_code == 201, response.json
+
+
+def test_sync_refuses_an_opioid_counted_in_tablets_like_put(patient):
+    operation = {
+        "op": "put",
+        "collection": "medications",
+        "id": str(uuid.uuid4()),
+        "body": medication(ingredient="tramadol", dose_unit="tablet"),
+    }
+    response = patient.post("/api/v1/sync", json={"operations": [operation]})
+    assert response.status_code == 200, response.json
+    (result,) = response.json["results"]
+    assert result["status"] == 422
+    assert (result["error"]["status"], result["error"]["code"]) == (422, "validation_error")
+    assert list(result["error"]["fields"]) == ["dose_unit"]
+    assert "a count of tablets" in result["error"]["fields"]["dose_unit"][0]
+
+
+@pytest.mark.parametrize("amount", [100_000.01, 1e20, 1e308])
+def test_a_dose_amount_over_100000_is_refused(patient, amount):
+    response = put_medication(patient, medication(dose_amount=amount))
+    assert refused_fields(response) == {"dose_amount": ["Must be above 0 and at most 100000."]}
+
+
+def test_a_dose_amount_of_100000_is_accepted(patient):
+    # 50,000 IU of vitamin D is a common weekly dose; the bound leaves room above it.
+    response = put_medication(patient, medication(dose_amount=100_000, dose_unit="unit"))
+    assert response.status_code == 201, response.json
+
+
+@pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_a_non_finite_dose_amount_is_refused(patient, literal):
+    body = json.dumps(medication(dose_amount=0)).replace(
+        '"dose_amount": 0', f'"dose_amount": {literal}'
+    )
+    response = patient.put(
+        f"/api/v1/medications/{uuid.uuid4()}", data=body, content_type="application/json"
+    )
+    assert list(refused_fields(response)) == ["dose_amount"]
+
+
+def test_the_openapi_document_shows_the_dose_bounds(client):
+    schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
+    for schema, field in (("Medication", "dose_amount"), ("DoseEvent", "amount")):
+        bounds = schemas[schema]["properties"][field]
+        assert (bounds["minimum"], bounds["maximum"]) == (0, 100_000), schema
+        assert bounds["exclusiveMinimum"] is True

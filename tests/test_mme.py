@@ -12,6 +12,7 @@ from pain_diary.medications.mme import (
     dose_in_mg,
     is_opioid,
     mme_summary,
+    unconvertible_unit,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -176,3 +177,33 @@ def test_mme_summary_without_opioid_in_the_period_is_null(daily):
 def test_mme_summary_refuses_a_period_that_ends_before_it_starts():
     with pytest.raises(ValueError):
         mme_summary({}, date(2024, 1, 2), date(2024, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "unit"),
+    [
+        ("oxycodone", "mg"),
+        ("Tramadol", "mcg"),
+        ("morphine", "g"),
+        ("fentanyl_transdermal", "mcg_per_hour"),
+        ("ibuprofen", "tablet"),  # not an opioid: any unit
+        (None, "ml"),
+    ],
+)
+def test_a_unit_that_converts_to_mme_has_no_problem(ingredient, unit):
+    assert unconvertible_unit(ingredient, unit) is None
+
+
+@pytest.mark.parametrize(
+    ("ingredient", "unit", "words"),
+    [
+        ("tramadol", "tablet", "from a count of tablets"),
+        ("codeine", "ml", "from a volume (ml)"),
+        ("oxycodone", "mcg_per_hour", "from a patch rate"),
+        ("fentanyl_transdermal", "mcg", "in mcg_per_hour"),
+    ],
+)
+def test_an_opioid_unit_without_mme_says_why(ingredient, unit, words):
+    problem = unconvertible_unit(ingredient, unit)
+    assert words in problem
+    assert "MME" in problem

@@ -18,7 +18,9 @@ from pain_diary.insights import charts, report
 from pain_diary.medications.mme import CDC_CAVEAT
 
 NOW = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
-PATIENT = SimpleNamespace(display_name="Alex Example", tz=ZoneInfo("Europe/Berlin"))
+PATIENT = SimpleNamespace(
+    display_name="Alex Example", tz=ZoneInfo("Europe/Berlin"), date_of_birth=None
+)
 MODALITIES = (
     "vr", "mindfulness", "acupuncture", "cbt", "physiotherapy", "exercise", "tens", "massage",
     "other",
@@ -123,9 +125,22 @@ def big_summary():
     return base
 
 
-def render(app, data, charts=CHARTS, patient=PATIENT):
+def render(app, data, charts=CHARTS, patient=PATIENT, medications=()):
     with app.test_request_context():
-        return report.render_summary_html(patient, data, charts, NOW)
+        return report.render_summary_html(patient, data, charts, NOW, medications)
+
+
+def plan(item, schedule=None, **fields):
+    """The medication behind a summary item, as routes pass it: dose, route and schedule."""
+    values = {"dose_amount": 500, "dose_unit": "mg", "route": "oral", "as_needed": not schedule}
+    return SimpleNamespace(
+        id=item["medication_id"], name=item["name"], schedule=schedule, **(values | fields)
+    )
+
+
+def pdf_text(app, html):
+    with app.test_request_context():
+        return printed_text(report.html_to_pdf(html), html)
 
 
 def pdf_page_count(pdf):
@@ -290,15 +305,77 @@ def test_summary_page_names_patient_period_and_local_time(app):
     assert "Generated 3 Mar 2025, 13:00 CET" in html  # 12:00 UTC in Berlin
 
 
-def test_summary_page_shows_the_cdc_caveat_wherever_mme_is_shown(app):
+def test_summary_shows_the_cdc_caveat_once_beside_the_first_mme_figure(app):
     html = render(app, summary())
-    assert html.count(CDC_CAVEAT) == 2  # beside the headline and in the MME block
+    assert html.count(CDC_CAVEAT) == 1
+    caveat = html.index(CDC_CAVEAT)
+    assert html.index("Opioids average 31.5 MME/day") < caveat < html.index('id="medications"')
+    assert pdf_text(app, html).count(CDC_CAVEAT) == 1
     without = summary()
     without["medications"]["mme"] = {
         "average_daily": None, "max_daily": None, "days_at_or_over_50": 0, "days_at_or_over_90": 0
     }  # fmt: skip
     html = render(app, without)
-    assert "No opioid taken in this period" in html and CDC_CAVEAT in html
+    assert "No opioid taken in this period" in html and CDC_CAVEAT not in html  # no MME shown
+
+
+def test_an_empty_diary_says_so_instead_of_printing_a_range_of_dashes(app):
+    nothing = dict.fromkeys(("mean", "min", "max", "peg", "trend_per_week"))
+    empty = pain(None, None, None, None, None, entries=0, days_logged=0, **nothing)
+    html = render(app, summary(pain=empty))
+    assert "<dt>Mean pain</dt><dd>—<small> no pain entries in this period</small></dd>" in html
+    text = pdf_text(app, html)
+    assert "no pain entries in this period" in text and "range —" not in text
+    assert "<dt>Mean pain</dt><dd>5.6<small> range 3.0–8.0</small></dd>" in render(app, summary())
+
+
+def test_the_header_gives_the_date_of_birth_and_age_on_the_day_printed(app):
+    assert report.born(date(1961, 3, 3), date(2025, 3, 3)) == "Born 3 Mar 1961 (64 years)"
+    assert report.born(date(1961, 3, 4), date(2025, 3, 3)) == "Born 4 Mar 1961 (63 years)"
+    assert report.born(date(2024, 2, 29), date(2025, 3, 1)) == "Born 29 Feb 2024 (1 year)"
+    assert report.born(None, date(2025, 3, 3)) is None
+    patient = SimpleNamespace(**{**vars(PATIENT), "date_of_birth": date(1961, 3, 4)})
+    html = render(app, summary(), patient=patient)
+    assert '<h1>Alex Example</h1>\n  <p class="born">Born 4 Mar 1961 (63 years)</p>' in html
+    assert 'class="born"' not in render(app, summary())
+
+
+def test_each_medication_row_shows_its_dose_route_and_schedule(app):
+    data = summary()
+    naproxen, oxycodone = data["medications"]["items"]
+    medications = [
+        plan(naproxen, {"times": ["08:00", "20:00"], "days_of_week": None}),
+        plan(oxycodone, {"times": ["07:00"], "days_of_week": [0, 3]}, dose_amount=10,
+             route=None),
+    ]  # fmt: skip
+    html = render(app, data, medications=medications)
+    assert (
+        '<td>Naproxen 500 mg<small class="regimen">500 mg oral at 08:00 and 20:00 every day'
+        "</small></td>"
+    ) in html
+    assert (
+        '<td>Oxycodone 10 mg<small class="regimen">10 mg at 07:00 on Mon, Thu</small></td>' in html
+    )
+    assert "<td>Naproxen 500 mg</td>" in render(app, data)  # without its plan: the name alone
+
+
+def test_rescue_doses_give_doses_and_days_used_over_the_period(app):
+    data = summary()
+    rescue = {"medication_id": uuid.uuid4(), "name": "Oxycodone 5 mg", "doses": 23, "days_used": 18}
+    once = {"medication_id": uuid.uuid4(), "name": "Paracetamol", "doses": 1, "days_used": 1}
+    unused = {"medication_id": uuid.uuid4(), "name": "Diazepam", "doses": 0, "days_used": 0}
+    data["medications"]["as_needed"] = [rescue, once, unused]
+    medications = [plan(rescue, dose_amount=5), plan(once, dose_amount=2, dose_unit="tablet")]
+    html = render(app, data, medications=medications)
+    line = (
+        "<b>Rescue doses:</b>\n    Oxycodone 5 mg: 23 doses on 18 of 30 days "
+        "<small>(5 mg oral as needed)</small>; Paracetamol: 1 dose on 1 of 30 days "
+        "<small>(2 tablets oral as needed)</small>; Diazepam: none taken."
+    )
+    assert line in html
+    text = pdf_text(app, html)
+    assert "Rescue doses: Oxycodone 5 mg: 23 doses on 18 of 30 days (5 mg oral as needed)" in text
+    assert "Rescue doses" not in render(app, summary())  # before the summary lists them
 
 
 def test_summary_page_prints_a_dash_for_missing_figures(app):
@@ -308,7 +385,7 @@ def test_summary_page_prints_a_dash_for_missing_figures(app):
     assert "<dt>PEG</dt><dd>—<small> of 10</small>" in html
     assert "<dt>Trend</dt><dd>—" in html
     assert "<dt>Longest gap</dt><dd>—</dd>" in html
-    assert "<td>—<small> not rated</small></td>" in html  # VR sessions without ratings
+    assert '<td data-label="Mean pain change">—<small> not rated</small></td>' in html  # VR
     assert "not enough entries to compare the first and last weeks" in html
 
 
@@ -321,7 +398,7 @@ def test_summary_page_inlines_charts_and_loads_nothing(app):
 
 
 def test_summary_page_escapes_what_the_patient_typed(app):
-    patient = SimpleNamespace(display_name="<b>Bo</b>", tz=ZoneInfo("UTC"))
+    patient = SimpleNamespace(display_name="<b>Bo</b>", tz=ZoneInfo("UTC"), date_of_birth=None)
     data = summary()
     data["medications"]["items"][0]["name"] = "<script>alert(1)</script>"
     html = render(app, data, patient=patient)
@@ -350,6 +427,22 @@ def test_summary_pdf_fits_on_two_a4_pages(app, build):
     text = printed_text(pdf, html)
     assert "Pain down 34 % (6.8 → 4.5) — a moderate, clinically meaningful improvement." in text
     assert build()["medications"]["items"][-1]["name"] in text
+
+
+def test_summary_pdf_with_regimens_and_rescue_doses_still_fits_on_two_pages(app):
+    data = big_summary()
+    rescue = {"medication_id": uuid.uuid4(), "name": "Oxycodone 5 mg", "doses": 23, "days_used": 18}
+    data["medications"]["as_needed"] = [rescue]
+    schedule = {"times": ["08:00", "14:00", "20:00"], "days_of_week": [0, 1, 2, 3, 4]}
+    medications = [plan(item, schedule) for item in data["medications"]["items"]]
+    patient = SimpleNamespace(**{**vars(PATIENT), "date_of_birth": date(1961, 3, 4)})
+    html = render(app, data, patient=patient, medications=[*medications, plan(rescue)])
+    with app.test_request_context():
+        pdf = report.html_to_pdf(html)
+    assert pdf_page_count(pdf) == 2
+    text = printed_text(pdf, html)
+    assert text.count("500 mg oral at 08:00, 14:00 and 20:00 on Mon, Tue, Wed, Thu, Fri") == 10
+    assert "Born 4 Mar 1961 (63 years)" in text and "Rescue doses: Oxycodone 5 mg" in text
 
 
 def test_pdf_page_count_reads_the_page_tree(app):
@@ -397,6 +490,24 @@ def test_own_summary_as_pdf_and_html(accounts):
     assert "<h1>Ada Lovelace</h1>" in html
     assert "Pain: not enough entries to compare the first and last weeks." in html
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
+
+
+def test_the_summary_through_the_api_shows_date_of_birth_and_each_regimen(accounts):
+    patient = accounts.signed_in(role="patient", display_name="Ada Lovelace")
+    assert patient.patch("/api/v1/me", json={"date_of_birth": "1815-12-10"}).status_code == 422
+    assert patient.patch("/api/v1/me", json={"date_of_birth": "1961-12-10"}).status_code == 200
+    start = (datetime.now(UTC) - timedelta(days=5)).date().isoformat()
+    medication = {
+        "name": "Ibuprofen 400", "dose_amount": 400, "dose_unit": "mg", "route": "oral",
+        "schedule": {"times": ["08:00", "20:00"], "days_of_week": [5, 6]}, "start_date": start,
+    }  # fmt: skip
+    assert patient.post("/api/v1/medications", json=medication).status_code == 201
+    html = patient.get("/api/v1/summary.html").get_data(as_text=True)
+    assert '<h1>Ada Lovelace</h1>\n  <p class="born">Born 10 Dec 1961 (' in html
+    assert (
+        '<td>Ibuprofen 400<small class="regimen">400 mg oral at 08:00 and 20:00 on Sat, Sun'
+        "</small></td>"
+    ) in html
 
 
 def test_demo_patient_summary_pdf(app, runner):

@@ -112,6 +112,82 @@ def test_night_of_must_be_a_date(patient, night_of):
     assert_invalid(patient.post(URL, json=sleep_entry(night_of=night_of)), "night_of")
 
 
+def night_from(in_bed_at, night_of):
+    """sleep_entry() with its night moved to start at ``in_bed_at`` (8 hours in bed)."""
+    in_bed = datetime.fromisoformat(in_bed_at)
+    return sleep_entry(
+        night_of=night_of,
+        in_bed_at=in_bed.isoformat(),
+        tried_to_sleep_at=(in_bed + timedelta(minutes=30)).isoformat(),
+        final_awakening_at=(in_bed + timedelta(hours=7, minutes=30)).isoformat(),
+        out_of_bed_at=(in_bed + timedelta(hours=8)).isoformat(),
+    )
+
+
+@pytest.mark.parametrize(
+    ("in_bed_at", "night_of"),
+    [
+        ("2024-03-09T22:30:00+01:00", "2024-03-09"),  # an evening bedtime: that evening
+        ("2024-03-10T00:30:00+01:00", "2024-03-09"),  # after midnight: the evening before
+        ("2024-03-10T11:59:00+01:00", "2024-03-09"),  # after a night shift
+        ("2024-03-10T00:30:00+01:00", "2024-03-10"),  # the bedtime's own date stays valid
+        ("2024-03-10T14:00:00+01:00", "2024-03-10"),  # an afternoon bedtime: that day
+    ],
+)
+def test_night_of_is_the_bedtimes_date_or_the_evening_before_a_small_hours_one(
+    patient, in_bed_at, night_of
+):
+    response = patient.post(URL, json=night_from(in_bed_at, night_of))
+    assert response.status_code == 201, response.json
+    assert response.json["night_of"] == night_of
+
+
+@pytest.mark.parametrize(
+    ("in_bed_at", "night_of"),
+    [
+        ("2024-03-09T22:30:00+01:00", "2025-01-01"),  # a date unrelated to the times
+        ("2024-03-09T22:30:00+01:00", "2024-03-10"),  # the morning after
+        ("2024-03-09T22:30:00+01:00", "2024-03-08"),  # the evening before an evening bedtime
+        ("2024-03-10T12:00:00+01:00", "2024-03-09"),  # from noon the night is that day's
+        ("2024-03-10T00:30:00+01:00", "2024-03-08"),  # two days before
+    ],
+)
+def test_a_night_of_that_does_not_fit_the_bedtime_is_refused_naming_night_of(
+    patient, in_bed_at, night_of
+):
+    response = patient.post(URL, json=night_from(in_bed_at, night_of))
+    assert_invalid(response, "night_of")
+    assert patient.get(URL).json["items"] == []
+
+
+def test_the_refusal_says_which_night_fits(patient):
+    response = patient.post(URL, json=night_from("2024-03-09T22:30:00+01:00", "2025-01-01"))
+    assert response.status_code == 422
+    assert response.json == {
+        "error": {
+            "status": 422,
+            "code": "validation_error",
+            "message": "The request has invalid fields.",
+            "fields": {
+                "night_of": [
+                    "Must be the date you went to bed (2024-03-09), "
+                    "or the day before for a bedtime before noon."
+                ]
+            },
+        }
+    }
+
+
+def test_the_night_is_read_on_the_clock_the_bedtime_was_sent_with(patient):
+    # 20:00 in Chicago is 02:00 UTC and 03:00 in Berlin (the account's zone) the next day: on
+    # either of those clocks the 10th would fit as the bedtime's date. The patient's own clock
+    # at bedtime said the evening of the 9th.
+    in_bed_at = "2024-03-09T20:00:00-06:00"
+    assert_invalid(patient.post(URL, json=night_from(in_bed_at, "2024-03-10")), "night_of")
+    response = patient.post(URL, json=night_from(in_bed_at, "2024-03-09"))
+    assert response.status_code == 201, response.json
+
+
 @pytest.mark.parametrize(
     "field", ["in_bed_at", "tried_to_sleep_at", "final_awakening_at", "out_of_bed_at"]
 )

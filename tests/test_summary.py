@@ -1,10 +1,19 @@
 """GET /summary: the §4 contract computed from a real diary, end to end."""
 
 import uuid
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+from pain_diary.accounts.models import User
+from pain_diary.insights.analytics import FlagThresholds
+from pain_diary.insights.summary import flag_thresholds
+from pain_diary.localtime import local_date
+from pain_diary.medications.models import DoseEvent, Medication
+
 PERIOD = "?from=2026-10-01&to=2026-10-14"
+BERLIN = ZoneInfo("Europe/Berlin")
 
 
 def put(client, collection, body):
@@ -121,3 +130,115 @@ def test_a_backwards_period_is_a_422_naming_to(patient):
     response = patient.get("/api/v1/summary?from=2026-10-14&to=2026-10-01")
     assert response.status_code == 422
     assert "to" in response.json["error"]["fields"]
+
+
+def berlin_days_ago(days, hour=12):
+    """An ISO instant at ``hour`` local time in Europe/Berlin, ``days`` before its today."""
+    today = datetime.now(BERLIN).date()
+    return datetime.combine(today - timedelta(days=days), time(hour), tzinfo=BERLIN).isoformat()
+
+
+def test_as_needed_medications_show_their_doses_and_days_used(diary):
+    unused = put(diary, "medications", {
+        "name": "Tramadol 50 mg", "ingredient": "tramadol", "dose_amount": 50,
+        "dose_unit": "mg", "as_needed": True, "start_date": "2026-09-01",
+    })  # fmt: skip
+    medications = {m["name"]: m["id"] for m in diary.get("/api/v1/medications").json["items"]}
+    as_needed = diary.get(f"/api/v1/summary{PERIOD}").json["medications"]["as_needed"]
+    # Two oxycodone doses on Oct 13: 2 doses, 1 day; the scheduled naproxen is not listed.
+    assert as_needed == [
+        {"medication_id": medications["Oxycodone 5 mg"], "name": "Oxycodone 5 mg", "doses": 2,
+         "days_used": 1},
+        {"medication_id": unused["id"], "name": "Tramadol 50 mg", "doses": 0, "days_used": 0},
+    ]  # fmt: skip
+
+
+def test_a_patient_registered_today_has_no_gap_before_the_account(patient):
+    summary = patient.get("/api/v1/summary").json
+    # One day of diary (today), not yet logged: 0 %, 1 day; no flag for a 1-day-old diary.
+    assert summary["completion"] == {
+        "percent_days_logged": 0.0, "longest_gap_days": 1, "late_entries": 0,
+    }  # fmt: skip
+    assert summary["flags"] == []
+
+    put(patient, "pain-entries", {"recorded_at": datetime.now(UTC).isoformat(), "intensity": 4})
+    summary = patient.get("/api/v1/summary").json
+    assert summary["completion"] == {
+        "percent_days_logged": 100.0, "longest_gap_days": 0, "late_entries": 0,
+    }  # fmt: skip
+    assert summary["flags"] == []
+
+
+def test_a_back_dated_first_entry_starts_the_diary_before_the_account(patient):
+    put(patient, "pain-entries", {"recorded_at": berlin_days_ago(5), "intensity": 4})
+    summary = patient.get("/api/v1/summary").json
+    # The diary runs from 5 days ago: 1 of 6 days logged = 16.7 %; the 5 days since are a gap.
+    assert summary["completion"]["percent_days_logged"] == 16.7
+    assert summary["completion"]["longest_gap_days"] == 5
+    assert summary["flags"] == [
+        {"code": "logging_gap", "severity": "warning",
+         "message": "No pain entry in the last 5 days"},
+    ]  # fmt: skip
+
+
+def poison(app, db, patient, amount=1e20):
+    """A morphine dose of ``amount`` mg written straight to the database, past validation."""
+    with app.app_context():
+        user = db.session.get(User, uuid.UUID(patient.user.id))
+        morphine = Medication(
+            patient_id=user.id, name="Morphine", ingredient="morphine", dose_amount=amount,
+            dose_unit="mg", as_needed=True, start_date=date(2026, 1, 1),
+        )  # fmt: skip
+        db.session.add(morphine)
+        db.session.flush()
+        taken_at = datetime.now(UTC) - timedelta(days=1)
+        db.session.add(
+            DoseEvent(
+                patient_id=user.id, medication_id=morphine.id, status="taken", taken_at=taken_at,
+                amount=amount, dose_unit="mg", occurred_at=taken_at,
+                local_date=local_date(taken_at, user.tz),
+            )
+        )  # fmt: skip
+        db.session.commit()
+
+
+def test_a_summary_with_a_dose_stored_before_the_bounds_still_answers(app, db, patient):
+    poison(app, db, patient)
+    response = patient.get("/api/v1/summary")
+    assert response.status_code == 200, response.json
+    mme = response.json["medications"]["mme"]
+    assert (mme["max_daily"], mme["days_at_or_over_90"]) == (1e20, 1)
+    assert mme["average_daily"] == pytest.approx(1e20 / 30)
+    assert response.json["medications"]["as_needed"][0]["doses"] == 1
+    # A patient registered today: high_mme (an alert) and no logging_gap.
+    assert [(f["code"], f["severity"]) for f in response.json["flags"]] == [("high_mme", "alert")]
+    assert patient.get("/api/v1/summary.html").status_code == 200
+
+
+def test_flag_thresholds_default_to_the_contract(app):
+    assert flag_thresholds(app.config) == FlagThresholds()
+
+
+class TestConfiguredThresholds:
+    @pytest.fixture
+    def config(self):
+        return {"FLAG_HIGH_MME_WARNING": 10.0, "FLAG_LOGGING_GAP_DAYS": 6}
+
+    def test_a_changed_threshold_changes_the_flags(self, patient):
+        put(patient, "pain-entries", {"recorded_at": berlin_days_ago(5), "intensity": 4})
+        rescue = put(patient, "medications", {
+            "name": "Oxycodone 40 mg", "ingredient": "oxycodone", "dose_amount": 40,
+            "dose_unit": "mg", "as_needed": True, "start_date": "2026-01-01",
+        })  # fmt: skip
+        put(patient, "medication-doses", {
+            "medication_id": rescue["id"], "status": "taken", "taken_at": berlin_days_ago(2),
+        })  # fmt: skip
+        # 40 mg x 1.5 = 60 MME in the week: 8.6 a day, under 10; a second day makes 17.1.
+        flags = patient.get("/api/v1/summary").json["flags"]
+        assert flags == []  # 5 days without an entry: under the 6 configured
+        put(patient, "medication-doses", {
+            "medication_id": rescue["id"], "status": "taken", "taken_at": berlin_days_ago(1),
+        })  # fmt: skip
+        (flag,) = patient.get("/api/v1/summary").json["flags"]
+        assert (flag["code"], flag["severity"]) == ("high_mme", "warning")
+        assert "17.1 MME/day" in flag["message"] and "at or above 10" in flag["message"]

@@ -3,7 +3,7 @@
 import hashlib
 import secrets
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask_login import UserMixin
@@ -30,6 +30,7 @@ class User(UserMixin, db.Model):
     display_name: Mapped[str] = mapped_column(String(80))
     role: Mapped[str] = mapped_column(String(20), default="patient")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    date_of_birth: Mapped[date | None]
     is_disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

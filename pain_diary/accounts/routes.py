@@ -58,6 +58,12 @@ def _account_key():
     return f"login:{str(email).strip().lower()[:254]}" if email else "login:-"
 
 
+def _is_signup_code(code):
+    """Compared as UTF-8 bytes: hmac.compare_digest refuses str beyond ASCII."""
+    expected = current_app.config["CLINICIAN_SIGNUP_CODE"]
+    return bool(expected and code) and hmac.compare_digest(code.encode(), expected.encode())
+
+
 def _failed(response):
     return response.status_code == 401
 
@@ -69,14 +75,12 @@ class Register(MethodView):
     def post(self, data):
         """Create an account (a patient, or a clinician with the signup code)."""
         code = data.pop("clinician_code", None)
-        if data["role"] == "clinician":
-            expected = current_app.config["CLINICIAN_SIGNUP_CODE"]
-            if not expected or not code or not hmac.compare_digest(code, expected):
-                raise ApiError(
-                    403,
-                    "Clinician accounts need a valid clinician signup code.",
-                    fields={"clinician_code": ["Ask your administrator for the signup code."]},
-                )
+        if data["role"] == "clinician" and not _is_signup_code(code):
+            raise ApiError(
+                403,
+                "Clinician accounts need a valid clinician signup code.",
+                fields={"clinician_code": ["Ask your administrator for the signup code."]},
+            )
         user = create_user(**data)
         db.session.commit()
         return user
@@ -134,7 +138,7 @@ class Me(MethodView):
     @bp.arguments(UserUpdateSchema(partial=True))
     @bp.response(200, MeSchema)
     def patch(self, data):
-        """Change the display name, email or time zone."""
+        """Change the display name, email, time zone or date of birth."""
         if data.get("email", current_user.email) != current_user.email:
             ensure_email_free(data["email"])
         for key, value in data.items():

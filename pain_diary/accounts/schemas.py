@@ -1,20 +1,29 @@
 """Marshmallow schemas of the accounts API."""
 
+from datetime import UTC, date, datetime, timedelta
 from functools import cache
-from zoneinfo import available_timezones
+from importlib.resources import files
 
 import marshmallow as ma
 from flask import g
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
 
+from ..records.fields import Int
 from .models import ROLES
-from .passwords import MAX_LENGTH, password_problems
+from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 
 
 @cache
 def iana_timezones():
-    return frozenset(available_timezones())
+    """The IANA zone names, links such as US/Eastern included, from the tzdata package.
+
+    Not zoneinfo.available_timezones(): on Debian it also counts files of the zone folder that
+    name no zone, such as localtime (whatever zone the machine is set to). Factory is IANA's
+    placeholder for "not set yet", no place either.
+    """
+    names = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(names) - {"Factory"}
 
 
 def validate_timezone(name):
@@ -27,6 +36,18 @@ def validate_new_password(password):
         raise ma.ValidationError(problems)
 
 
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+# The date on the calendar furthest ahead (UTC+14): no one is refused on their birthday.
+AHEAD_OF_UTC = timedelta(hours=14)
+
+
+def validate_date_of_birth(value):
+    if value < EARLIEST_BIRTH_DATE:
+        raise ma.ValidationError(f"Must not be before {EARLIEST_BIRTH_DATE.isoformat()}.")
+    if value > (datetime.now(UTC) + AHEAD_OF_UTC).date():
+        raise ma.ValidationError("Must not be in the future.")
+
+
 class LowerEmail(fields.Email):
     def _deserialize(self, value, attr, data, **kwargs):
         return super()._deserialize(value, attr, data, **kwargs).strip().lower()
@@ -37,19 +58,41 @@ class UserSchema(ma.Schema):
     email = LowerEmail(required=True, validate=validate.Length(max=254))
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     role = fields.String(dump_only=True)
-    timezone = fields.String(required=True, validate=validate_timezone)
+    timezone = fields.String(
+        required=True, validate=validate_timezone, metadata={"enum": sorted(iana_timezones())}
+    )
     created_at = fields.DateTime(dump_only=True)
+    date_of_birth = fields.Date(dump_only=True, allow_none=True)
 
 
 class RegisterSchema(UserSchema):
-    password = fields.String(required=True, load_only=True, validate=validate_new_password)
-    timezone = fields.String(load_default="UTC", validate=validate_timezone)
+    password = fields.String(
+        required=True,
+        load_only=True,
+        validate=validate_new_password,
+        metadata={
+            "minLength": MIN_LENGTH,
+            "maxLength": MAX_LENGTH,
+            "description": "Not one of the 10,000 commonest passwords.",
+        },
+    )
+    timezone = fields.String(
+        load_default="UTC", validate=validate_timezone, metadata={"enum": sorted(iana_timezones())}
+    )
     role = fields.String(load_default="patient", validate=validate.OneOf(ROLES))
     clinician_code = fields.String(load_only=True, validate=validate.Length(max=200))
 
 
 class UserUpdateSchema(UserSchema):
     """Every field optional: send only what changes."""
+
+    date_of_birth = fields.Date(
+        allow_none=True,
+        validate=validate_date_of_birth,
+        metadata={
+            "description": "From 1900-01-01 up to today; shown to the care team. null clears it."
+        },
+    )
 
 
 class LoginSchema(ma.Schema):
@@ -75,15 +118,21 @@ class MeSchema(UserSchema):
 
 class PasswordChangeSchema(ma.Schema):
     current_password = fields.String(required=True, validate=validate.Length(max=MAX_LENGTH))
-    new_password = fields.String(required=True, validate=validate_new_password)
+    new_password = fields.String(
+        required=True,
+        validate=validate_new_password,
+        metadata={
+            "minLength": MIN_LENGTH,
+            "maxLength": MAX_LENGTH,
+            "description": "Not one of the 10,000 commonest passwords.",
+        },
+    )
 
 
 class TokenSchema(ma.Schema):
     id = fields.UUID(dump_only=True)
     name = fields.String(required=True, validate=validate.Length(min=1, max=80))
-    expires_in_days = fields.Integer(
-        load_only=True, load_default=90, validate=validate.Range(min=1, max=365)
-    )
+    expires_in_days = Int(1, 365, load_only=True, load_default=90)
     created_at = fields.DateTime(dump_only=True)
     expires_at = fields.DateTime(dump_only=True)
 

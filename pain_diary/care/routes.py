@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from flask import current_app
 from flask.views import MethodView
+from flask_limiter.util import get_remote_address
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import or_, select
@@ -13,11 +14,12 @@ from sqlalchemy import or_, select
 from ..accounts.auth import clinician_required, login_required, patient_required
 from ..errors import ApiError
 from ..extensions import db, limiter
+from ..paging import after_cursor, encode_cursor
 from ..types import utcnow
 from .access import active_link
 from .models import AuditEvent, CareLink, Invitation
 from .schemas import (
-    AuditEventSchema,
+    AuditEventPageSchema,
     AuditQuerySchema,
     CareLinkSchema,
     InvitationSchema,
@@ -38,6 +40,11 @@ def _code_hash(code):
 
 def _failed(response):
     return response.status_code == 404
+
+
+def _redeemer_key():
+    # The limiter runs before clinician_required: an anonymous caller is counted by address.
+    return f"redeem:{current_user.get_id() or get_remote_address()}"
 
 
 @bp.route("/care-team/invitations")
@@ -63,7 +70,7 @@ class Links(MethodView):
         clinician_required,
         limiter.limit(
             lambda: current_app.config["INVITATION_LIMIT"], deduct_when=_failed,
-            key_func=lambda: f"redeem:{current_user.id}",
+            key_func=_redeemer_key,
         ),
     ]  # fmt: skip
 
@@ -131,16 +138,23 @@ class AuditEvents(MethodView):
     decorators = [login_required]
 
     @bp.arguments(AuditQuerySchema, location="query")
-    @bp.response(200, AuditEventSchema(many=True))
+    @bp.response(200, AuditEventPageSchema)
     def get(self, query):
         """Patients: who read your diary and when. Clinicians: your own reads. Newest first."""
         mine = AuditEvent.actor_id if current_user.is_clinician else AuditEvent.patient_id
+        limit = query["limit"]
         statement = (
             select(AuditEvent)
             .where(mine == current_user.id)
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(query["limit"])
+            .limit(limit + 1)  # one more than the page tells whether another page follows
         )
+        if "cursor" in query:
+            statement = statement.where(after_cursor(query["cursor"], AuditEvent.at, AuditEvent.id))
         if "before" in query:
             statement = statement.where(AuditEvent.at < query["before"])
-        return db.session.scalars(statement).unique().all()
+        events = db.session.scalars(statement).unique().all()
+        if len(events) <= limit:
+            return {"items": events, "next_cursor": None}
+        last = events[limit - 1]
+        return {"items": events[:limit], "next_cursor": encode_cursor(last.at, last.id)}

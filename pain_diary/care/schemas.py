@@ -42,6 +42,15 @@ class AuditEventSchema(ma.Schema):
     ip = fields.String(allow_none=True)
 
 
+class AuditEventPageSchema(ma.Schema):
+    items = fields.List(fields.Nested(AuditEventSchema))
+    next_cursor = fields.String(allow_none=True)
+
+
 class AuditQuerySchema(ma.Schema):
     limit = page_limit()
-    before = Instant(metadata={"description": "Only events before this instant (paging)."})
+    cursor = fields.String(
+        validate=validate.Length(max=200),
+        metadata={"description": "The next_cursor of the page before."},
+    )
+    before = Instant(metadata={"description": "Only events before this instant."})

@@ -9,12 +9,14 @@ without enough data is None, never 0. Clinical thresholds are applied to the rou
 label a clinician reads next to a number ("moderate" beside "-2.0 points") always agrees with it.
 """
 
+import math
 import statistics
+import sys
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
-from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Context, Decimal
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -27,6 +29,9 @@ TOP_COUNT = 5
 ALERT, WARNING = "alert", "warning"
 _EPSILON = 1e-9  # binary float noise: 4.7 - 6.7 must still count as a 2-point change
 _ONE_DAY = timedelta(days=1)
+# Every digit of any finite float to 1e-9 (the default 28 digits stop at 1e19: a stored dose of
+# 1e20 mg must still round, not raise).
+_WIDE = Context(prec=sys.float_info.max_10_exp + 20)
 
 
 class PainPoint(NamedTuple):
@@ -83,7 +88,10 @@ DEFAULT_FLAG_THRESHOLDS = FlagThresholds()
 
 
 def round1(value: float | None) -> float | None:
-    """Round to one decimal, halves away from zero (2.25 -> 2.3, as by hand); None stays None."""
+    """Round to one decimal, halves away from zero (2.25 -> 2.3, as by hand).
+
+    Any finite float rounds, however large; None, infinities and NaN give None.
+    """
     return _round_half_up(value, 1)
 
 
@@ -94,11 +102,11 @@ def round2(value: float | None) -> float | None:
 
 @lru_cache(maxsize=4096)  # a dashboard rounds the same few means thousands of times
 def _round_half_up(value: float | None, places: int) -> float | None:
-    if value is None:
-        return None
+    if value is None or not math.isfinite(value):
+        return None  # a figure that cannot be computed is null, never a crash
     # Clean binary noise first (2.2499999999999996 is a computed 2.25), then round half up.
-    cleaned = Decimal(value).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN)
-    rounded = cleaned.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    cleaned = Decimal(value).quantize(Decimal("1e-9"), rounding=ROUND_HALF_EVEN, context=_WIDE)
+    rounded = cleaned.quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP, context=_WIDE)
     return float(rounded) + 0.0  # + 0.0 turns -0.0 into 0.0
 
 
@@ -327,12 +335,20 @@ def therapy_summary(sessions: Iterable[TherapyPoint]) -> dict:
     }
 
 
-def completion(points: Iterable[PainPoint], first_day: date, last_day: date, today: date) -> dict:
+def completion(
+    points: Iterable[PainPoint],
+    first_day: date,
+    last_day: date,
+    today: date,
+    diary_start: date | None = None,
+) -> dict:
     """Measure how completely the diary was kept over the period, counted up to ``today``.
 
-    ``percent_days_logged`` = days with >= 1 entry / days from ``first_day`` to
-    min(``last_day``, ``today``) x 100; ``longest_gap_days`` = longest run of those days without an
-    entry, including a run at the start or end; both None when the period has not begun.
+    Days count from max(``first_day``, ``diary_start``): the days before the diary began (the
+    earlier of the account's creation and the first entry, DESIGN §4) are not gaps.
+    ``percent_days_logged`` = days with >= 1 entry / those days up to min(``last_day``,
+    ``today``) x 100; ``longest_gap_days`` = longest run of those days without an entry, including
+    a run at the start or end; both None when the period, or the diary, has not begun by then.
     ``late_entries`` = entries in the period created more than 24 h after ``recorded_at``
     (exactly 24 h is on time): retrospective recall is less reliable (Stone 2002).
     """
@@ -341,14 +357,15 @@ def completion(points: Iterable[PainPoint], first_day: date, last_day: date, tod
     late = sum(
         1 for p in entries if _as_utc(p.created_at) - _as_utc(p.recorded_at) > LATE_ENTRY_AFTER
     )
+    start = max(first_day, diary_start or first_day)
     end = min(last_day, today)
-    if end < first_day:
+    if end < start:
         return {"percent_days_logged": None, "longest_gap_days": None, "late_entries": late}
-    logged = {p.local_date for p in entries if p.local_date <= end}
-    days = (end - first_day).days + 1
+    logged = {p.local_date for p in entries if start <= p.local_date <= end}
+    days = (end - start).days + 1
     longest = run = 0
     for offset in range(days):
-        run = 0 if first_day + timedelta(days=offset) in logged else run + 1
+        run = 0 if start + timedelta(days=offset) in logged else run + 1
         longest = max(longest, run)
     return {
         "percent_days_logged": round1(len(logged) / days * 100),
@@ -373,6 +390,7 @@ def flags(
     adherence_14d_percent: float | None = None,
     scheduled_14d: int = 0,
     mme_7d_average: float | None = None,
+    diary_start: date | None = None,
     thresholds: FlagThresholds = DEFAULT_FLAG_THRESHOLDS,
 ) -> list[dict]:
     """Return the attention flags ``{code, severity, message}`` at ``period_end``, alerts first.
@@ -381,8 +399,9 @@ def flags(
       up >= 2 points or >= 30 %; each window needs >= 3 logged days.
     - ``low_adherence`` (warning): adherence over the last 14 days < 80 % with >= 5 scheduled doses.
     - ``high_mme`` (warning >= 50, alert >= 90): 7-day average daily MME (CDC 2022).
-    - ``logging_gap`` (warning): no pain entry on the last >= 3 days up to ``period_end``
-      (also raised when no entry is logged at all).
+    - ``logging_gap`` (warning): no pain entry on the last >= 3 days up to ``period_end``, not
+      counting days before ``diary_start`` (also raised when no entry is logged at all, once the
+      diary is that old).
     - ``poor_sleep`` (warning): over nights whose ``night_of`` is in the last 7 days (>= 3 logged),
       mean sleep efficiency < 85 % or mean total sleep < 360 minutes.
     Figures are compared as rounded for display. Messages carry no patient identifiers.
@@ -391,7 +410,7 @@ def flags(
         _pain_worsening(daily_pain_by_day, period_end, thresholds),
         _low_adherence(adherence_14d_percent, scheduled_14d, thresholds),
         _high_mme(mme_7d_average, thresholds),
-        _logging_gap(daily_pain_by_day, period_end, thresholds),
+        _logging_gap(daily_pain_by_day, period_end, diary_start, thresholds),
         _poor_sleep(sleep_nights, period_end, thresholds),
     ]
     return sorted((flag for flag in found if flag), key=lambda flag: flag["severity"] != ALERT)
@@ -444,13 +463,20 @@ def _high_mme(average: float | None, t: FlagThresholds) -> dict | None:
     )
 
 
-def _logging_gap(daily: Mapping[date, float], end: date, t: FlagThresholds) -> dict | None:
+def _logging_gap(
+    daily: Mapping[date, float], end: date, diary_start: date | None, t: FlagThresholds
+) -> dict | None:
     logged = [day for day in daily if day <= end]
+    if logged:
+        gap = (end - max(logged)).days  # days after the last logged one, up to and including end
+    elif diary_start is not None:
+        gap = (end - diary_start).days + 1  # every day of the diary so far
+    else:
+        gap = None  # nothing logged, and no start to count from
+    if gap is not None and gap < t.logging_gap_days:
+        return None
     if not logged:
         return _flag("logging_gap", WARNING, "No pain entries logged")
-    gap = (end - max(logged)).days  # days after the last logged one, up to and including end
-    if gap < t.logging_gap_days:
-        return None
     return _flag("logging_gap", WARNING, f"No pain entry in the last {gap} days")
 
 

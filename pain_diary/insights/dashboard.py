@@ -5,8 +5,13 @@ subquery, not a list of ids); the rows are then split by patient and handed to t
 functions as the summary. A row therefore agrees with the patient's default summary
 (the last 30 days up to today): ``pain_7d_mean`` is its ``recent_mean`` (>= 3 logged days),
 ``adherence_percent`` the 14-day figure of its ``low_adherence`` flag, and the flags are its flags.
+
+The loading only sorts rows by patient; everything computed from one patient's rows happens in
+:func:`_row`, so that one patient's bad data costs their figures alone (:data:`UNAVAILABLE`).
 """
 
+import logging
+import traceback
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +34,8 @@ from .analytics import MIN_LOGGED_DAYS, WINDOW_DAYS, SleepNight
 from .diary import plain_rows as _rows
 from .summary import DEFAULT_DAYS, attention_flags, fortnight_adherence
 
+log = logging.getLogger(__name__)
+
 # Read as far back as the default summary does, so that even ``logging_gap`` ("no pain entry in
 # the last N days") says the same N; the flags themselves look at the last 21 days.
 PAIN_DAYS = DEFAULT_DAYS
@@ -41,6 +48,12 @@ _RANK = {analytics.ALERT: 0, analytics.WARNING: 1}
 _NO_FLAG = len(_RANK)
 _NEVER = datetime.min.replace(tzinfo=UTC)
 _UNLISTED = (None, None)
+#: The only flag of a patient whose figures could not be computed; the figures are then null.
+UNAVAILABLE = {
+    "code": "figures_unavailable",
+    "severity": analytics.WARNING,
+    "message": "This patient's figures could not be computed from their records",
+}
 
 
 @dataclass
@@ -52,6 +65,7 @@ class _Patient:
     display_name: str
     tz: ZoneInfo
     today: date
+    diary_start: date | None = None
     last_entry_at: datetime | None = None
     daily_pain: dict[date, float] = field(default_factory=dict)
     sleep: list[SleepNight] = field(default_factory=list)
@@ -65,14 +79,41 @@ class _Patient:
         self.mme_from = day_bounds(self.today - timedelta(days=MME_DAYS - 1), self.tz)[0]
 
 
-def rows(clinician, now):
+def rows(clinician, now, thresholds=analytics.DEFAULT_FLAG_THRESHOLDS):
     """One row per linked patient; audits one read per patient in one statement."""
     patients = _linked_patients(clinician.id, now)
     if patients:
         _load_diaries(clinician.id, patients)
-    listed = sorted((_row(patient, now) for patient in patients.values()), key=_attention)
+    listed = sorted(
+        (_row_or_unavailable(patient, now, thresholds) for patient in patients.values()),
+        key=_attention,
+    )
     audit([row["patient_id"] for row in listed], "patients")
     return listed
+
+
+def _row_or_unavailable(patient, now, thresholds):
+    """The patient's row; if their records break a computation, a row saying so, and a log."""
+    try:
+        return _row(patient, now, thresholds)
+    except Exception as error:  # whatever it is, the other patients' rows must still show
+        # The kind and the frames only: a message can quote health data (DESIGN §6).
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        log.error("patient list: a row failed with %s\n%s", type(error).__name__, frames)
+        return {
+            **_identity(patient),
+            "pain_7d_mean": None, "pain_change_percent": None, "adherence_percent": None,
+            "flags": [UNAVAILABLE],
+        }  # fmt: skip
+
+
+def _identity(patient):
+    return {
+        "patient_id": patient.patient_id,
+        "display_name": patient.display_name,
+        "link_id": patient.link_id,
+        "last_entry_at": patient.last_entry_at,
+    }
 
 
 def _key(column):
@@ -82,20 +123,27 @@ def _key(column):
 
 def _linked_patients(clinician_id, now):
     """The patients of the clinician's active links, by the :func:`_key` of their id."""
+    # One index lookup per patient, inside the one statement (see insights.diary.diary_start).
+    first_entry = (
+        select(func.min(PainEntry.local_date))
+        .where(PainEntry.patient_id == User.id)
+        .scalar_subquery()
+    )
     links = db.session.execute(
         select(CareLink.id, CareLink.patient_id, _key(CareLink.patient_id).label("key"),
-               User.display_name, User.timezone)
+               User.display_name, User.timezone, User.created_at, first_entry)
         .join(User, User.id == CareLink.patient_id)
         .where(CareLink.clinician_id == clinician_id, CareLink.revoked_at.is_(None))
         .order_by(CareLink.created_at)
     )  # fmt: skip
     patients = {}
-    for link_id, patient_id, key, display_name, timezone in links:
+    for link_id, patient_id, key, display_name, timezone, created_at, first_day in links:
+        if key in patients:
+            continue  # two active links to one patient (redeemed concurrently): the first
         tz = ZoneInfo(timezone)
-        # Two active links to one patient (redeemed concurrently) still make one row: the first.
-        patients.setdefault(
-            key, _Patient(link_id, patient_id, display_name, tz, local_date(now, tz))
-        )
+        patient = _Patient(link_id, patient_id, display_name, tz, local_date(now, tz))
+        patient.diary_start = min(local_date(created_at, tz), first_day or patient.today)
+        patients[key] = patient
     return patients
 
 
@@ -171,11 +219,11 @@ def _load_diaries(clinician_id, patients):
             continue
         if scheduled_for is not None:
             patient.doses.append(DoseRecord(medication_id, status, scheduled_for, taken_at))
-        if opioid and status == "taken" and taken_at >= patient.mme_from:
+        if opioid and status == "taken":
             patient.opioid_doses.append(TakenOpioidDose(opioid, amount, unit, taken_at))
 
 
-def _row(patient, now):
+def _row(patient, now, thresholds):
     """The dashboard figures of one patient, from the summary's own functions."""
     today, tz = patient.today, patient.tz
     daily = dict(sorted(patient.daily_pain.items()))  # as analytics.daily_pain has it
@@ -194,16 +242,16 @@ def _row(patient, now):
     )
     plans = medication_plans(patient.medications)
     fortnight = fortnight_adherence(plans, patient.doses, tz, today, now)
-    mme_by_day = daily_mme(patient.opioid_doses, tz)
+    week = [dose for dose in patient.opioid_doses if dose.taken_at >= patient.mme_from]
+    mme_by_day = daily_mme(week, tz)
     return {
-        "patient_id": patient.patient_id,
-        "display_name": patient.display_name,
-        "link_id": patient.link_id,
-        "last_entry_at": patient.last_entry_at,
+        **_identity(patient),
         "pain_7d_mean": recent,
         "pain_change_percent": analytics.round1(analytics.percent_change(prior, recent)),
         "adherence_percent": fortnight["adherence_percent"],
-        "flags": attention_flags(daily, patient.sleep, fortnight, mme_by_day, today),
+        "flags": attention_flags(
+            daily, patient.sleep, fortnight, mme_by_day, today, patient.diary_start, thresholds
+        ),
     }  # fmt: skip
 
 

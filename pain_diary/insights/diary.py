@@ -4,9 +4,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..extensions import db
+from ..localtime import local_date
 from ..medications.adherence import DoseRecord, MedicationPlan
 from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, is_opioid
 from ..medications.queries import dose_events, medication_plans, patient_medications
@@ -30,9 +31,11 @@ class Diary:
     plans: list[MedicationPlan] = field(default_factory=list)
     doses: list[DoseRecord] = field(default_factory=list)
     opioid_doses: list[TakenOpioidDose] = field(default_factory=list)
+    #: The diary's first local day: the earlier of the account's creation and the first entry.
+    started_on: date | None = None
 
 
-PARTS = frozenset({"pain", "sleep", "therapy", "medications"})
+PARTS = frozenset({"pain", "sleep", "therapy", "medications", "started_on"})
 
 
 def load_diary(patient, first_day, last_day, parts=PARTS):
@@ -50,7 +53,22 @@ def load_diary(patient, first_day, last_day, parts=PARTS):
         diary.therapy = _therapy(patient.id, first_day, last_day)
     if "medications" in parts:
         _medications(diary, patient.id, since, last_day)
+    if "started_on" in parts:
+        diary.started_on = diary_start(patient)
     return diary
+
+
+def diary_start(patient):
+    """The earlier of the local date the account was created and its first pain entry's date.
+
+    Completion and the logging_gap flag count from it (DESIGN §4): no gap before the diary began.
+    One lookup in the patient-day index.
+    """
+    first_entry = db.session.scalar(
+        select(func.min(PainEntry.local_date)).where(PainEntry.patient_id == patient.id)
+    )
+    created = local_date(patient.created_at, patient.tz)
+    return created if first_entry is None else min(created, first_entry)
 
 
 def plain_rows(statement):

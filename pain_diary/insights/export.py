@@ -36,8 +36,9 @@ ABOUT = {
     "and sleep efficiency (%) are computed.",
     "therapy_sessions": "One row per session: modality, start, duration in minutes, pain 0-10 "
     "before and after, program.",
-    "medications": "One row per medication: dose amount and unit, route, schedule {times, "
-    "days_of_week (0 = Monday)} or as_needed, start and end dates; is_opioid from the CDC table.",
+    "medications": "One row per medication: rxnorm_code (the RxNorm concept id, if given), dose "
+    "amount and unit, route, schedule {times, days_of_week (0 = Monday)} or as_needed, start "
+    "and end dates; is_opioid from the CDC table.",
     "medication_doses": "One row per dose taken or skipped: medication_id (the id column of "
     "medications.csv), scheduled_for (empty for as-needed doses), taken_at, amount, skip_reason.",
 }
@@ -66,6 +67,7 @@ def everything(patient):
             "display_name": patient.display_name,
             "email": patient.email,
             "timezone": patient.timezone,
+            "date_of_birth": patient.date_of_birth and patient.date_of_birth.isoformat(),
         },
     }
     for name, rows in patient_records(patient).items():

@@ -15,6 +15,7 @@ from .export import patient_records
 LOINC = "http://loinc.org"
 SNOMED = "http://snomed.info/sct"
 UCUM = "http://unitsofmeasure.org"
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 LOCAL = "urn:pain-diary:code"
 PATIENT_IDENTIFIER = "urn:pain-diary:patient"
@@ -49,6 +50,7 @@ MODALITIES = {
     "exercise": ("229065009", "Exercise therapy"),
 }
 UCUM_UNITS = {"mg": "mg", "mcg": "ug", "g": "g", "ml": "mL", "mcg_per_hour": "ug/h"}
+COUNTED_UNITS = ("unit", "tablet", "capsule", "puff", "drop", "patch")
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -56,12 +58,15 @@ def patient_bundle(patient):
     """A Bundle of type collection with the Patient and every record as FHIR resources."""
     records = patient_records(patient)
     bundle = _Bundle(patient.tz)
-    patient_url = bundle.add(patient.id, {
+    person = {
         "resourceType": "Patient",
         # No email or other contact data: the receiving record system has its own.
         "identifier": [{"system": PATIENT_IDENTIFIER, "value": str(patient.id)}],
         "name": [{"text": patient.display_name}],
-    })  # fmt: skip
+    }
+    if patient.date_of_birth:  # with the name, how a clinic matches the patient to its own
+        person["birthDate"] = patient.date_of_birth.isoformat()
+    patient_url = bundle.add(patient.id, person)
     subject = {"reference": patient_url}
     for entry in records["pain_entries"]:
         bundle.add(entry.id, _pain(entry, subject, bundle.time))
@@ -238,7 +243,7 @@ def _statement(medication, subject, today, time):
     period = {"start": medication.start_date.isoformat()}
     if medication.end_date:
         period["end"] = medication.end_date.isoformat()
-    dosage = {"text": _dosage_text(medication), "asNeededBoolean": medication.as_needed}
+    dosage = {"text": dosage_text(medication), "asNeededBoolean": medication.as_needed}
     if medication.schedule:
         repeat = {"timeOfDay": [f"{hhmm}:00" for hhmm in medication.schedule["times"]]}
         if medication.schedule.get("days_of_week"):
@@ -250,7 +255,7 @@ def _statement(medication, subject, today, time):
     return {
         "resourceType": "MedicationStatement",
         "status": status,
-        "medicationCodeableConcept": {"text": medication.name},
+        "medicationCodeableConcept": _medication_concept(medication),
         "subject": subject,
         "effectivePeriod": period,
         "dateAsserted": time(medication.created_at),
@@ -259,14 +264,25 @@ def _statement(medication, subject, today, time):
     } | _notes(medication.note)
 
 
-def _dosage_text(medication):
-    """'5 mg oral at 08:00 and 20:00 on Mon, Thu', or '... as needed'."""
-    words = [f"{medication.dose_amount:g} {medication.dose_unit.replace('_', ' ')}"]
+def _medication_concept(medication):
+    """The name as the patient wrote it, and its RxNorm concept when they gave one."""
+    concept = {"text": medication.name}
+    if medication.rxnorm_code:
+        concept["coding"] = [{"system": RXNORM, "code": medication.rxnorm_code}]
+    return concept
+
+
+def dosage_text(medication):
+    """'5 mg oral at 08:00, 14:00 and 20:00 on Mon, Thu', '2 tablets every day', '... as needed'."""
+    amount, unit = medication.dose_amount, medication.dose_unit.replace("_", " ")
+    plural = amount != 1 and medication.dose_unit in COUNTED_UNITS
+    words = [f"{amount:g} {unit}{'s' if plural else ''}"]
     if medication.route:
         words.append(medication.route)
     if not medication.schedule:
         return " ".join([*words, "as needed"])
-    words.append("at " + " and ".join(medication.schedule["times"]))
+    *earlier, last = medication.schedule["times"]
+    words.append("at " + " and ".join([", ".join(earlier), last] if earlier else [last]))
     days = medication.schedule.get("days_of_week")
     words.append("on " + ", ".join(DAYS[d].title() for d in days) if days else "every day")
     return " ".join(words)
@@ -277,7 +293,7 @@ def _administration(dose, medication, statement_url, subject, time):
     administration = {
         "resourceType": "MedicationAdministration",
         "status": "completed" if dose.status == "taken" else "not-done",
-        "medicationCodeableConcept": {"text": medication.name},
+        "medicationCodeableConcept": _medication_concept(medication),
         "subject": subject,
         "supportingInformation": [{"reference": statement_url}],
         "effectiveDateTime": time(dose.taken_at or dose.scheduled_for),

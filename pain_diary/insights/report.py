@@ -17,6 +17,7 @@ from markupsafe import Markup
 from ..medications.mme import CDC_CAVEAT
 from .analytics import DEFAULT_FLAG_THRESHOLDS as _MARKS
 from .analytics import MIN_CORRELATION_PAIRS
+from .fhir import dosage_text
 
 DASH = "—"
 CHART_TITLES = {
@@ -191,6 +192,23 @@ def day(value):
     return f"{value.day} {value:%b %Y}"
 
 
+def born(date_of_birth, today):
+    """The header line "Born 3 Mar 1961 (63 years)"; None without a date of birth."""
+    if date_of_birth is None:
+        return None
+    age = today.year - date_of_birth.year
+    age -= (today.month, today.day) < (date_of_birth.month, date_of_birth.day)
+    return f"Born {day(date_of_birth)} ({age} year{'s' if age != 1 else ''})"
+
+
+def rescue_doses(item, days):
+    """An as-needed medication's use over the period: "Oxycodone: 23 doses on 18 of 30 days"."""
+    doses, used = item["doses"], item["days_used"]
+    if not doses:
+        return f"{item['name']}: none taken"
+    return f"{item['name']}: {doses} dose{'s' if doses != 1 else ''} on {used} of {days} days"
+
+
 def inline_svg(svg, scope):
     """An SVG document as markup to place in HTML beside others.
 
@@ -220,8 +238,11 @@ def _chart_markup(chart, name):
     return inline_svg(chart, f"{name}-chart")
 
 
-def render_summary_html(patient, summary, charts, now):
-    """Render templates/summary.html for ``summary``: SVG ``charts`` inline, PNG ones as images."""
+def render_summary_html(patient, summary, charts, now, medications=()):
+    """Render templates/summary.html for ``summary``: SVG ``charts`` inline, PNG ones as images.
+
+    ``medications`` (the patient's, with dose, route and schedule) give each row its regimen.
+    """
     # The stylesheet is inlined so the page is whole when saved, and the PDF fetches nothing.
     with open(os.path.join(current_app.static_folder, "css", "summary.css"), encoding="utf-8") as f:
         stylesheet = Markup(f.read())
@@ -233,6 +254,9 @@ def render_summary_html(patient, summary, charts, now):
         charts={name: _chart_markup(charts.get(name), name) for name in CHART_TITLES},
         chart_titles=CHART_TITLES,
         generated_at=now.astimezone(patient.tz),
+        born=born(patient.date_of_birth, now.astimezone(patient.tz).date()),
+        regimens={medication.id: dosage_text(medication) for medication in medications},
+        rescue_doses=rescue_doses,
         cdc_caveat=CDC_CAVEAT,
         stylesheet=stylesheet,
         day=day,

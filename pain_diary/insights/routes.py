@@ -2,18 +2,18 @@
 
 from datetime import UTC, datetime
 
-from flask import Response, json, request
+from flask import Response, current_app, json, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ..accounts.auth import clinician_required, patient_required
 from ..care.access import readable_patient
-from ..errors import ApiError
+from ..medications.queries import patient_medications
 from . import charts, dashboard, export, fhir, report
 from .diary import load_diary
 from .schemas import DashboardRowSchema, ExportQuerySchema, PeriodQuerySchema, SummarySchema
-from .summary import build_summary, period
+from .summary import build_summary, flag_thresholds, period
 
 bp = Blueprint("insights", __name__, url_prefix="/api/v1", description="Summaries and exports.")
 
@@ -38,17 +38,20 @@ def _summary(patient, query):
     first_day, last_day = period(query, patient.tz)
     now = datetime.now(UTC)
     diary = load_diary(patient, first_day, last_day)
-    return diary, build_summary(diary, now), now
+    return diary, build_summary(diary, now, flag_thresholds(current_app.config)), now
+
+
+# Only the charts that exist match: another name is a 404 from routing, before any view (and its
+# access check and audit event) runs, and the OpenAPI document lists the names as an enum.
+CHART_NAME = f"<any({', '.join(charts.CHARTS)}):name>"
 
 
 def _chart(patient, name, query):
-    if name not in charts.CHARTS:
-        raise ApiError(404, f"No such chart; one of: {', '.join(charts.CHARTS)}.")
     first_day, last_day = period(query, patient.tz)
     diary = load_diary(patient, first_day, last_day, parts=charts.NEEDS[name])
     svg = charts.render_chart(name, diary, locale=request.accept_languages.best)
     response = Response(svg, mimetype=SVG)
-    response.headers["Cache-Control"] = "private, no-cache"
+    response.headers["Cache-Control"] = "no-store"
     response.add_etag()
     return response.make_conditional(request)
 
@@ -59,7 +62,8 @@ def _report(patient, query, as_pdf):
     rendered = {
         name: charts.render_chart(name, diary, locale=locale, png=as_pdf) for name in charts.CHARTS
     }
-    html = report.render_summary_html(patient, summary, rendered, now)
+    medications = patient_medications(patient.id)
+    html = report.render_summary_html(patient, summary, rendered, now, medications)
     if not as_pdf:
         return Response(html, mimetype=HTML)
     response = Response(report.html_to_pdf(html), mimetype=PDF)
@@ -97,7 +101,7 @@ def own_summary_pdf(query):
     return _report(current_user, query, as_pdf=True)
 
 
-@bp.route("/charts/<name>.svg")
+@bp.route(f"/charts/{CHART_NAME}.svg")
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")
@@ -133,7 +137,7 @@ class Patients(MethodView):
     @bp.response(200, DashboardRowSchema(many=True))
     def get(self):
         """Your linked patients, those needing attention first (each listing is audited)."""
-        return dashboard.rows(current_user, datetime.now(UTC))
+        return dashboard.rows(current_user, datetime.now(UTC), flag_thresholds(current_app.config))
 
 
 @bp.route("/patients/<uuid:patient_id>/summary")
@@ -163,7 +167,7 @@ def patient_summary_pdf(query, patient_id):
     return _report(readable_patient(patient_id, "summary.pdf"), query, as_pdf=True)
 
 
-@bp.route("/patients/<uuid:patient_id>/charts/<name>.svg")
+@bp.route(f"/patients/<uuid:patient_id>/charts/{CHART_NAME}.svg")
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")

@@ -18,21 +18,41 @@ def number(description=None):
 DIARY_DATES = validate.Range(
     min=date(2000, 1, 1), max=date(2100, 12, 31), error="Must be between {min} and {max}."
 )
+# DIARY_DATES in JSON schema, which has no range for dates; the whole date, so that a generator
+# drawing from the pattern draws dates.
+DIARY_DATE_PATTERN = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
 
 
 class PeriodQuerySchema(ma.Schema):
     from_ = fields.Date(
         data_key="from",
         validate=DIARY_DATES,
-        metadata={"description": "First local date (default: 29 days before to)."},
+        metadata={
+            "description": "First local date (default: 29 days before to), 2000-01-01 to "
+            "2100-12-31.",
+            "pattern": DIARY_DATE_PATTERN,
+        },
     )
     to = fields.Date(
-        validate=DIARY_DATES, metadata={"description": "Last local date (default: today)."}
+        validate=DIARY_DATES,
+        metadata={
+            "description": "Last local date (default: today), 2000-01-01 to 2100-12-31; not "
+            "before from, and less than 1830 days after it.",
+            "pattern": DIARY_DATE_PATTERN,
+        },
     )
 
 
 class ExportQuerySchema(ma.Schema):
     format = fields.String(load_default="json", validate=validate.OneOf(("json", "csv", "fhir")))
+
+    @ma.validates_schema(pass_original=True)
+    def refuse_a_period(self, data, original, **kwargs):
+        """An export holds every record: a period (or any other field) is refused, not ignored."""
+        # Query strings are loaded with unknown=EXCLUDE, which a Meta option cannot override.
+        if unknown := sorted(set(original) - {"format"}):
+            message = "Unknown field: an export holds every record, whatever the period."
+            raise ma.ValidationError({name: [message] for name in unknown})
 
 
 class PeriodSchema(ma.Schema):
@@ -97,6 +117,20 @@ class AdherenceItemSchema(ma.Schema):
     adherence_percent = number()
 
 
+class AsNeededItemSchema(ma.Schema):
+    class Meta:
+        description = (
+            "An as-needed (rescue) medication over the period: its taken doses and the distinct "
+            "local days with at least one. Every as-needed medication active in the period is "
+            "listed, an unused one with 0 doses."
+        )
+
+    medication_id = fields.UUID()
+    name = fields.String()
+    doses = fields.Integer()
+    days_used = fields.Integer()
+
+
 class MmeSchema(ma.Schema):
     class Meta:
         description = f"Morphine milligram equivalents (CDC 2022). {CDC_CAVEAT}"
@@ -110,6 +144,7 @@ class MmeSchema(ma.Schema):
 class MedicationSummarySchema(ma.Schema):
     adherence_percent = number()
     items = fields.List(fields.Nested(AdherenceItemSchema))
+    as_needed = fields.List(fields.Nested(AsNeededItemSchema))
     mme = fields.Nested(MmeSchema)
 
 
@@ -128,6 +163,12 @@ class TherapySummarySchema(ma.Schema):
 
 
 class CompletionSchema(ma.Schema):
+    class Meta:
+        description = (
+            "Counted over the period's days up to today from the diary's start: the earlier of "
+            "the account's creation and the first pain entry."
+        )
+
     percent_days_logged = number()
     longest_gap_days = fields.Integer(allow_none=True)
     late_entries = fields.Integer()
@@ -150,6 +191,13 @@ class SummarySchema(ma.Schema):
 
 
 class DashboardRowSchema(ma.Schema):
+    class Meta:
+        description = (
+            "One linked patient. When their records cannot be computed (bad stored data), the "
+            "row is still listed with its id, name, link and last_entry_at, null figures and the "
+            "single flag figures_unavailable (warning); the other rows are unaffected."
+        )
+
     patient_id = fields.UUID()
     display_name = fields.String()
     link_id = fields.UUID()

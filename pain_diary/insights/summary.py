@@ -4,12 +4,31 @@ from datetime import UTC, datetime, timedelta
 
 from ..errors import ApiError
 from ..localtime import local_date
-from ..medications.adherence import medication_adherence
+from ..medications.adherence import as_needed_use, medication_adherence
 from ..medications.mme import daily_mme, mme_summary
 from . import analytics
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366 * 5
+#: The settings (README) behind each attention-flag threshold of DESIGN §4.
+FLAG_SETTINGS = {
+    "worsening_points": "FLAG_PAIN_WORSENING_POINTS",
+    "worsening_percent": "FLAG_PAIN_WORSENING_PERCENT",
+    "adherence_percent": "FLAG_LOW_ADHERENCE_PERCENT",
+    "adherence_min_scheduled": "FLAG_LOW_ADHERENCE_MIN_SCHEDULED",
+    "mme_warning": "FLAG_HIGH_MME_WARNING",
+    "mme_alert": "FLAG_HIGH_MME_ALERT",
+    "logging_gap_days": "FLAG_LOGGING_GAP_DAYS",
+    "sleep_efficiency_percent": "FLAG_POOR_SLEEP_EFFICIENCY_PERCENT",
+    "sleep_total_minutes": "FLAG_POOR_SLEEP_TOTAL_MINUTES",
+}
+
+
+def flag_thresholds(config):
+    """The flag thresholds of the app's ``config``; a setting left out keeps the contract's."""
+    return analytics.FlagThresholds(
+        **{name: config[setting] for name, setting in FLAG_SETTINGS.items() if setting in config}
+    )
 
 
 def period(query, tz, now=None):
@@ -30,7 +49,7 @@ def period(query, tz, now=None):
     return first_day, last_day
 
 
-def build_summary(diary, now):
+def build_summary(diary, now, thresholds=analytics.DEFAULT_FLAG_THRESHOLDS):
     """Every figure of the summary contract for ``diary``'s period, as of ``now``."""
     first_day, last_day, tz = diary.first_day, diary.last_day, diary.tz
     today = local_date(now, tz)
@@ -39,6 +58,7 @@ def build_summary(diary, now):
     medications = medication_adherence(diary.plans, diary.doses, tz, first_day, last_day, now)
     mme_by_day = daily_mme(diary.opioid_doses, tz)
     # Days still to come carry no doses yet: average over the days up to today.
+    medications["as_needed"] = as_needed_use(diary.plans, diary.doses, tz, first_day, last_day)
     medications["mme"] = mme_summary(mme_by_day, first_day, max(first_day, min(last_day, today)))
 
     fortnight = fortnight_adherence(diary.plans, diary.doses, tz, last_day, now)
@@ -50,8 +70,12 @@ def build_summary(diary, now):
         "sleep": analytics.sleep_summary(diary.sleep, daily, first_day, last_day),
         "medications": medications,
         "therapy": analytics.therapy_summary(diary.therapy),
-        "completion": analytics.completion(diary.pain, first_day, last_day, today),
-        "flags": attention_flags(daily, diary.sleep, fortnight, mme_by_day, last_day),
+        "completion": analytics.completion(
+            diary.pain, first_day, last_day, today, diary.started_on
+        ),
+        "flags": attention_flags(
+            daily, diary.sleep, fortnight, mme_by_day, last_day, diary.started_on, thresholds
+        ),
     }  # fmt: skip
 
 
@@ -61,7 +85,7 @@ def fortnight_adherence(plans, doses, tz, last_day, now):
     return medication_adherence(plans, doses, tz, first_day, last_day, now)
 
 
-def attention_flags(daily, sleep, fortnight, mme_by_day, last_day):
+def attention_flags(daily, sleep, fortnight, mme_by_day, last_day, diary_start, thresholds):
     """The flags of DESIGN §4 as of ``last_day``: the summary's and the dashboard's alike."""
     week_mme = mme_summary(
         mme_by_day, last_day - timedelta(days=analytics.WINDOW_DAYS - 1), last_day
@@ -71,4 +95,5 @@ def attention_flags(daily, sleep, fortnight, mme_by_day, last_day):
         adherence_14d_percent=fortnight["adherence_percent"],
         scheduled_14d=sum(item["scheduled"] for item in fortnight["items"]),
         mme_7d_average=week_mme["average_daily"],
+        diary_start=diary_start, thresholds=thresholds,
     )  # fmt: skip

@@ -119,6 +119,40 @@ def medication_adherence(
     return {"adherence_percent": _adherence_percent(overall), "items": items}
 
 
+def as_needed_use(
+    plans: Iterable[MedicationPlan],
+    doses: Iterable[DoseRecord],
+    tz: ZoneInfo,
+    first_day: date,
+    last_day: date,
+) -> list[dict]:
+    """Return how each as-needed (rescue) medication was used over ``first_day``..``last_day``.
+
+    ``doses`` = taken doses whose ``taken_at`` falls on a local date of the period; ``days_used`` =
+    the distinct local dates among them. Every as-needed medication active on a day of the period
+    has an item, an unused one with 0 and 0: a prescribed rescue medication left untouched tells
+    the clinician something too. Items follow the order of ``plans``.
+    """
+    rescue = [plan for plan in plans if plan.schedule is None]
+    days_taken: dict[Hashable, list[date]] = {plan.medication_id: [] for plan in rescue}
+    for dose in doses:
+        if dose.status != "taken" or dose.taken_at is None or dose.medication_id not in days_taken:
+            continue
+        day = local_date(dose.taken_at, tz)
+        if first_day <= day <= last_day:
+            days_taken[dose.medication_id].append(day)
+    return [
+        {
+            "medication_id": plan.medication_id,
+            "name": plan.name,
+            "doses": len(days_taken[plan.medication_id]),
+            "days_used": len(set(days_taken[plan.medication_id])),
+        }
+        for plan in rescue
+        if days_taken[plan.medication_id] or _active_within(plan, first_day, last_day)
+    ]
+
+
 def doses_for_day(
     plans: Iterable[MedicationPlan],
     doses: Iterable[DoseRecord],

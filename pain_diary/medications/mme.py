@@ -41,6 +41,13 @@ CDC_CAVEAT = (
 )
 
 _MG_PER_UNIT = MappingProxyType({"mg": 1.0, "mcg": 0.001, "g": 1000.0})
+_UNIT_WORDS = MappingProxyType(
+    {
+        "tablet": "a count of tablets", "capsule": "a count of capsules",
+        "patch": "a count of patches", "puff": "a count of puffs", "drop": "a count of drops",
+        "unit": "a count of units", "ml": "a volume (ml)", "mcg_per_hour": "a patch rate",
+    }
+)  # fmt: skip
 
 
 class TakenOpioidDose(NamedTuple):
@@ -59,6 +66,23 @@ def _table_key(ingredient: str | None) -> str:
 def is_opioid(ingredient: str | None) -> bool:
     """Whether the ingredient is a key of the CDC 2022 MME table (case and spaces ignored)."""
     return _table_key(ingredient) in CONVERSION_FACTORS
+
+
+def unconvertible_unit(ingredient: str | None, unit: str) -> str | None:
+    """Say why an opioid's dose in ``unit`` has no MME, or None when it converts (or no opioid).
+
+    A CDC 2022 factor applies to a mass (mg, mcg, g) or, for ``fentanyl_transdermal``, to the
+    patch rate in mcg/hour; a count of tablets or a volume carries no strength to multiply.
+    """
+    key = _table_key(ingredient)
+    if key not in CONVERSION_FACTORS or dose_in_mg(1, unit, key) is not None:
+        return None
+    if key == FENTANYL_PATCH:
+        return "MME of a fentanyl patch is computed from its rate: give the dose in mcg_per_hour."
+    return (
+        f"MME cannot be computed from {_UNIT_WORDS.get(unit, unit)}: give this opioid's dose "
+        "as a mass (mg, mcg or g)."
+    )
 
 
 def dose_in_mg(amount: float, unit: str, ingredient: str | None = None) -> float | None:

@@ -16,6 +16,7 @@ class Medication(PatientRecord, db.Model):
 
     name: Mapped[str] = mapped_column(String(120))
     ingredient: Mapped[str | None] = mapped_column(String(80))
+    rxnorm_code: Mapped[str | None] = mapped_column(String(12))
     dose_amount: Mapped[float] = mapped_column(Float)
     dose_unit: Mapped[str] = mapped_column(String(20))
     route: Mapped[str | None] = mapped_column(String(20))

@@ -14,7 +14,7 @@ from ..records.fields import (
     one_of,
     page_limit,
 )
-from .mme import is_opioid
+from .mme import is_opioid, unconvertible_unit
 
 DOSE_UNITS = (
     "mg", "mcg", "g", "ml", "mcg_per_hour", "unit", "tablet", "capsule", "puff", "drop", "patch",
@@ -23,6 +23,28 @@ ROUTES = (
     "oral", "sublingual", "transdermal", "topical", "injection", "inhaled", "rectal", "other",
 )  # fmt: skip
 HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+# The largest single doses in any unit are tens of thousands (50,000 IU of vitamin D weekly,
+# common in chronic pain); above this an amount is a typing slip, and it keeps every MME sum far
+# inside what the rounding and the charts handle. Non-finite numbers are refused by Float itself.
+MAX_DOSE_AMOUNT = 100_000
+
+
+def dose_amount_range():
+    return validate.Range(
+        min=0, max=MAX_DOSE_AMOUNT, min_inclusive=False, error="Must be above 0 and at most {max}."
+    )
+
+
+RXNORM_CODE = re.compile(r"^[0-9]{1,12}$")
+
+
+class WholeMatch(validate.Regexp):
+    """A Regexp the whole value must match: re.match lets "$" pass a trailing newline."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
 
 
 class ScheduleSchema(ma.Schema):
@@ -56,15 +78,24 @@ class MedicationSchema(RecordSchema):
             "description": "A key of the CDC 2022 MME table (e.g. oxycodone) marks an opioid."
         },
     )
+    rxnorm_code = fields.String(
+        allow_none=True,
+        validate=WholeMatch(RXNORM_CODE, error="Must be an RxNorm concept id: 1 to 12 digits."),
+        metadata={"description": "RxNorm concept id (RXCUI), e.g. 1049621; FHIR codes it."},
+    )
     dose_amount = fields.Float(
-        required=True, validate=validate.Range(min=0, min_inclusive=False, error="Must be above 0.")
+        required=True, validate=dose_amount_range(), metadata={"exclusiveMinimum": True}
     )
     dose_unit = fields.String(required=True, validate=one_of(DOSE_UNITS))
     route = fields.String(allow_none=True, validate=one_of(ROUTES))
-    schedule = fields.Nested(ScheduleSchema, allow_none=True)
+    schedule = fields.Nested(
+        ScheduleSchema,
+        allow_none=True,
+        metadata={"description": "Required unless as_needed; null or absent when as_needed."},
+    )
     as_needed = fields.Boolean(load_default=False)
     start_date = fields.Date(required=True)
-    end_date = fields.Date(allow_none=True)
+    end_date = fields.Date(allow_none=True, metadata={"description": "Not before start_date."})
     note = Note()
     is_opioid = fields.Function(lambda medication: is_opioid(medication.ingredient), dump_only=True)
 
@@ -79,18 +110,32 @@ class MedicationSchema(RecordSchema):
         if data.get("end_date") and data["end_date"] < data["start_date"]:
             raise ma.ValidationError("Must not be before the start date.", "end_date")
 
+    @ma.validates_schema
+    def check_opioid_unit(self, data, **kwargs):
+        """An opioid's dose must convert to MME, or it would count 0 MME without a word."""
+        if problem := unconvertible_unit(data.get("ingredient"), data.get("dose_unit", "")):
+            raise ma.ValidationError(problem, "dose_unit")
+
 
 class DoseEventSchema(RecordSchema):
     medication_id = fields.UUID(required=True)
     status = fields.String(required=True, validate=one_of(("taken", "skipped")))
     scheduled_for = Instant(
-        allow_none=True, metadata={"description": "null for an as-needed dose."}
+        allow_none=True,
+        metadata={"description": "null for an as-needed dose; required when skipped."},
     )
-    taken_at = Instant(allow_none=True, validate=not_in_future)
+    taken_at = Instant(
+        allow_none=True,
+        validate=not_in_future,
+        metadata={"description": "Required when taken; null or absent when skipped."},
+    )
     amount = fields.Float(
         allow_none=True,
-        validate=validate.Range(min=0, min_inclusive=False, error="Must be above 0."),
-        metadata={"description": "Defaults to the medication's dose_amount."},
+        validate=dose_amount_range(),
+        metadata={
+            "description": "Defaults to the medication's dose_amount.",
+            "exclusiveMinimum": True,
+        },
     )
     skip_reason = fields.String(allow_none=True, validate=validate.Length(max=200))
     dose_unit = fields.String(dump_only=True)

@@ -11,7 +11,10 @@ NOTE = validate.Length(max=2000)
 
 
 def Int(low=None, high=None, **kwargs):  # noqa: N802 - reads like the other field classes
-    """A strict integer (5.5, "5" and true are refused), optionally within [low, high]."""
+    """A strict integer (5.5, "5" and true are refused), optionally within [low, high].
+
+    The document gets ``minimum`` and ``maximum`` from the Range, as apispec translates it.
+    """
     validators = []
     if low is not None or high is not None:
         if high is None:
@@ -40,10 +43,33 @@ def plausible_year(value):
         raise ma.ValidationError("Must be between the years 1900 and 2199.")
 
 
+# What plausible_year enforces, said in JSON schema (apispec cannot translate a custom validator):
+# RFC 3339 with the years 1900 to 2199. The whole form is spelled out, not only the year, so that
+# a generator drawing from the pattern (schemathesis does) mostly draws valid date-times.
+PLAUSIBLE_INSTANT_PATTERN = (
+    r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])"
+    r"T([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9](\.[0-9]+)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+)
+# Rules the document can only describe; a client learns them from the description.
+RULE_DESCRIPTIONS = {
+    not_in_future: "Not more than 5 minutes in the future.",
+}
+
+
 def Instant(validate=None, **kwargs):  # noqa: N802 - reads like the other field classes
-    """An ISO 8601 datetime with its UTC offset, in a plausible year."""
+    """An ISO 8601 datetime with its UTC offset, in a plausible year.
+
+    The document says so: ``format: date-time``, a ``pattern`` for the years 1900 to 2199, and
+    a description of each rule a pattern cannot state (not in the future).
+    """
     validators = [plausible_year, *([validate] if callable(validate) else validate or [])]
-    return fields.AwareDateTime(format="iso", validate=validators, **kwargs)
+    metadata = dict(kwargs.pop("metadata", {}))
+    rules = [RULE_DESCRIPTIONS[rule] for rule in validators if rule in RULE_DESCRIPTIONS]
+    description = " ".join(
+        [metadata.get("description", "With its UTC offset."), "Years 1900 to 2199.", *rules]
+    )
+    metadata.update(description=description, pattern=PLAUSIBLE_INSTANT_PATTERN)
+    return fields.AwareDateTime(format="iso", validate=validators, metadata=metadata, **kwargs)
 
 
 Note = partial(fields.String, validate=NOTE, allow_none=True)

@@ -1,6 +1,6 @@
 """Schemas of pain entries, sleep entries, therapy sessions, lists and sync."""
 
-from datetime import timedelta
+from datetime import time, timedelta
 
 import marshmallow as ma
 from marshmallow import fields, validate
@@ -48,13 +48,35 @@ class PainEntrySchema(RecordSchema):
 class SleepEntrySchema(RecordSchema):
     """Consensus Sleep Diary (Carney 2012); the derived figures are computed on write."""
 
-    night_of = fields.Date(required=True, metadata={"description": "The evening the night starts."})
+    night_of = fields.Date(
+        required=True,
+        metadata={
+            "description": "The evening the night starts: the local date of in_bed_at, or the "
+            "day before it for a bedtime before noon (in bed at 00:30 on 2 January: 1 January)."
+        },
+    )
     in_bed_at = Instant(required=True)
     tried_to_sleep_at = Instant(required=True)
     final_awakening_at = Instant(required=True)
-    out_of_bed_at = Instant(required=True, validate=not_in_future)
+    out_of_bed_at = Instant(
+        required=True,
+        validate=not_in_future,
+        metadata={
+            "description": "in_bed_at, tried_to_sleep_at, final_awakening_at and out_of_bed_at "
+            "in that order, each not before the one before; out of bed after in bed, at most "
+            "24 hours later."
+        },
+    )
     sleep_latency_minutes = Int(0, None, required=True)
-    wake_after_sleep_onset_minutes = Int(0, None, required=True)
+    wake_after_sleep_onset_minutes = Int(
+        0,
+        None,
+        required=True,
+        metadata={
+            "description": "With sleep_latency_minutes, at most the minutes from "
+            "tried_to_sleep_at to final_awakening_at."
+        },
+    )
     awakenings = Int(0, 50, allow_none=True)
     quality = Int(1, 5, allow_none=True, metadata={"description": "1 very poor … 5 very good."})
     note = Note()
@@ -63,10 +85,14 @@ class SleepEntrySchema(RecordSchema):
     sleep_efficiency = fields.Float(dump_only=True)
 
     ORDER = ("in_bed_at", "tried_to_sleep_at", "final_awakening_at", "out_of_bed_at")
+    #: A bedtime before this local time may belong to the evening before (after midnight, or
+    #: after a night shift); from it on, the night is the one of that same date.
+    SMALL_HOURS_END = time(12)
 
     @ma.validates_schema
     def check_the_night(self, data, **kwargs):
-        """Times in order, at most 24 h in bed, latency + WASO within the sleep window."""
+        """The night of the bedtime, times in order, at most 24 h in bed, latency + WASO fit."""
+        self.check_night_of(data["night_of"], data["in_bed_at"])
         for earlier, later in zip(self.ORDER, self.ORDER[1:], strict=False):
             if data[later] < data[earlier]:
                 label = earlier.removesuffix("_at").replace("_", " ")
@@ -84,6 +110,23 @@ class SleepEntrySchema(RecordSchema):
                 "wake_after_sleep_onset_minutes",
             )
 
+    def check_night_of(self, night_of, in_bed_at):
+        """``night_of`` is the bedtime's local date, or the day before for one before noon.
+
+        Local means the offset sent with ``in_bed_at``: the patient's wall clock when they went
+        to bed, whatever their account's timezone says now (travel, a later change of zone).
+        """
+        bed_date = in_bed_at.date()
+        nights = {bed_date}
+        if in_bed_at.time() < self.SMALL_HOURS_END:
+            nights.add(bed_date - timedelta(days=1))
+        if night_of not in nights:
+            raise ma.ValidationError(
+                f"Must be the date you went to bed ({bed_date.isoformat()}), "
+                "or the day before for a bedtime before noon.",
+                "night_of",
+            )
+
 
 class TherapySessionSchema(RecordSchema):
     modality = fields.String(required=True, validate=one_of(MODALITIES))
@@ -98,7 +141,7 @@ class TherapySessionSchema(RecordSchema):
 
 class ListQuerySchema(ma.Schema):
     from_ = fields.Date(data_key="from", metadata={"description": "First local date, inclusive."})
-    to = fields.Date(metadata={"description": "Last local date, inclusive."})
+    to = fields.Date(metadata={"description": "Last local date, inclusive; not before from."})
     limit = page_limit()
     cursor = fields.String(validate=validate.Length(max=200))
 

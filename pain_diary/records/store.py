@@ -5,20 +5,17 @@ here give all of them the same offline-safe behaviour: idempotent PUT by client 
 for optimistic concurrency, and tombstones so a deleted record stays deleted.
 """
 
-import base64
-import binascii
-import json
-import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import and_, bindparam, exists, or_, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import ApiError, flatten_messages
 from ..extensions import db
+from ..paging import after_cursor, encode_cursor
 from ..types import utcnow
 from .models import DeletedRecord
 
@@ -226,10 +223,7 @@ def list_records(collection, user, query):
         if "to" in query:
             statement = statement.where(day <= query["to"])
     if "cursor" in query:
-        last_sort, last_id = _decode_cursor(query["cursor"], sort)
-        statement = statement.where(
-            or_(sort < last_sort, and_(sort == last_sort, model.id < last_id))
-        )
+        statement = statement.where(after_cursor(query["cursor"], sort, model.id))
     limit = query["limit"]
     rows = db.session.scalars(statement.order_by(sort.desc(), model.id.desc()).limit(limit + 1))
     rows = rows.all()
@@ -237,29 +231,5 @@ def list_records(collection, user, query):
     if len(rows) > limit:
         rows = rows[:limit]
         last = rows[-1]
-        next_cursor = _encode_cursor(getattr(last, collection.sort_column), last.id)
+        next_cursor = encode_cursor(getattr(last, collection.sort_column), last.id)
     return {"items": rows, "next_cursor": next_cursor}
-
-
-def _encode_cursor(sort_value, record_id):
-    raw = json.dumps([sort_value.isoformat(), str(record_id)]).encode()
-    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
-
-
-def _decode_cursor(cursor, sort):
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        sort_text, id_text = json.loads(raw)
-        # A TypeDecorator (UTCDateTime) reports ``object``; the type it wraps knows better.
-        python_type = getattr(sort.type, "impl", sort.type).python_type
-        if python_type is datetime:
-            value = datetime.fromisoformat(sort_text).astimezone(UTC)
-        elif python_type is date:
-            value = date.fromisoformat(sort_text)
-        else:
-            raise ValueError(python_type)
-        return value, uuid.UUID(id_text)
-    except (ValueError, TypeError, binascii.Error, json.JSONDecodeError, UnicodeDecodeError):
-        raise ApiError(
-            422, "The cursor is not one this server gave.", fields={"cursor": ["Invalid cursor."]}
-        ) from None
