@@ -530,3 +530,26 @@ def test_demo_patient_summary_pdf(app, runner):
     html = client.get("/api/v1/summary.html", query_string=query).get_data(as_text=True)
     assert expected in printed_text(pdf.data, html)
     assert "Demo Patient" in printed_text(pdf.data, html)
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [({}, "88.9 % (1 night)."),
+     ({"FLAG_POOR_SLEEP_EFFICIENCY_PERCENT": 90.0},
+      "88.9 % (1 night) — inefficient (under 90 %) sleep.")],
+    ids=["contract", "configured"],
+)  # fmt: skip
+def test_the_summary_page_judges_sleep_by_the_configured_threshold(patient, expected):
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date()
+    night = {
+        "night_of": yesterday.isoformat(),
+        "in_bed_at": f"{yesterday}T22:00:00+00:00",
+        "tried_to_sleep_at": f"{yesterday}T22:00:00+00:00",
+        "final_awakening_at": f"{yesterday + timedelta(days=1)}T06:00:00+00:00",
+        "out_of_bed_at": f"{yesterday + timedelta(days=1)}T07:00:00+00:00",
+        "sleep_latency_minutes": 0,
+        "wake_after_sleep_onset_minutes": 0,
+    }
+    assert patient.post("/api/v1/sleep-entries", json=night).status_code == 201
+    html = unescape(patient.get("/api/v1/summary.html").get_data(as_text=True))
+    assert f"Slept 8 h a night on average, sleep efficiency {expected}" in html

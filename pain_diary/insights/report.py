@@ -15,8 +15,7 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from ..medications.mme import CDC_CAVEAT
-from .analytics import DEFAULT_FLAG_THRESHOLDS as _MARKS
-from .analytics import MIN_CORRELATION_PAIRS
+from .analytics import DEFAULT_FLAG_THRESHOLDS, MIN_CORRELATION_PAIRS
 from .fhir import dosage_text
 
 DASH = "—"
@@ -102,7 +101,7 @@ def pain_headline(pain):
     return f"Pain {direction} {size} {means} — {meaning}."
 
 
-def sleep_headline(sleep):
+def sleep_headline(sleep, marks=DEFAULT_FLAG_THRESHOLDS):
     """Mean sleep per night and its efficiency (Consensus Sleep Diary, Carney 2012)."""
     nights = sleep["nights"]
     if not nights:
@@ -114,10 +113,10 @@ def sleep_headline(sleep):
     )
     # The poor_sleep flag's marks, applied here to the whole period.
     poor = []
-    if total is not None and total < _MARKS.sleep_total_minutes:
-        poor.append(f"short (under {duration(_MARKS.sleep_total_minutes)})")
-    if efficiency is not None and efficiency < _MARKS.sleep_efficiency_percent:
-        poor.append(f"inefficient (under {_MARKS.sleep_efficiency_percent:g} %)")
+    if total is not None and total < marks.sleep_total_minutes:
+        poor.append(f"short (under {duration(marks.sleep_total_minutes)})")
+    if efficiency is not None and efficiency < marks.sleep_efficiency_percent:
+        poor.append(f"inefficient (under {marks.sleep_efficiency_percent:g} %)")
     if poor:
         text += f" — {' and '.join(poor)} sleep"
     return text + "."
@@ -145,7 +144,7 @@ def sleep_pain_headline(correlation, needed=MIN_CORRELATION_PAIRS):
     )
 
 
-def adherence_headline(medications):
+def adherence_headline(medications, marks=DEFAULT_FLAG_THRESHOLDS):
     """Taken / (taken + skipped + missed) over every scheduled dose of the period."""
     items = medications["items"]
     if not items:
@@ -161,8 +160,8 @@ def adherence_headline(medications):
         f"Medication adherence {percent:.1f} %: {taken} of {taken + skipped + missed} doses "
         f"taken ({on_time} on time), {skipped} skipped, {missed} missed"
     )
-    below = percent < _MARKS.adherence_percent
-    return text + (f" — below {_MARKS.adherence_percent:g} %." if below else ".")
+    below = percent < marks.adherence_percent
+    return text + (f" — below {marks.adherence_percent:g} %." if below else ".")
 
 
 def mme_headline(mme):
@@ -176,13 +175,13 @@ def mme_headline(mme):
     )
 
 
-def headlines(summary):
-    """The headline sentences, in the order a clinician reads them."""
+def headlines(summary, marks=DEFAULT_FLAG_THRESHOLDS):
+    """The headline sentences, in the order a clinician reads them, by the flags' ``marks``."""
     return [
         pain_headline(summary["pain"]),
-        sleep_headline(summary["sleep"]),
+        sleep_headline(summary["sleep"], marks),
         sleep_pain_headline(summary["sleep"]["pain_correlation"]),
-        adherence_headline(summary["medications"]),
+        adherence_headline(summary["medications"], marks),
         mme_headline(summary["medications"]["mme"]),
     ]
 
@@ -238,10 +237,13 @@ def _chart_markup(chart, name):
     return inline_svg(chart, f"{name}-chart")
 
 
-def render_summary_html(patient, summary, charts, now, medications=()):
+def render_summary_html(
+    patient, summary, charts, now, medications=(), marks=DEFAULT_FLAG_THRESHOLDS
+):
     """Render templates/summary.html for ``summary``: SVG ``charts`` inline, PNG ones as images.
 
-    ``medications`` (the patient's, with dose, route and schedule) give each row its regimen.
+    ``medications`` (the patient's, with dose, route and schedule) give each row its regimen;
+    ``marks`` are the flag thresholds in force, which the headlines quote.
     """
     # The stylesheet is inlined so the page is whole when saved, and the PDF fetches nothing.
     with open(os.path.join(current_app.static_folder, "css", "summary.css"), encoding="utf-8") as f:
@@ -250,7 +252,7 @@ def render_summary_html(patient, summary, charts, now, medications=()):
         "summary.html",
         patient=patient,
         summary=summary,
-        headlines=headlines(summary),
+        headlines=headlines(summary, marks),
         charts={name: _chart_markup(charts.get(name), name) for name in CHART_TITLES},
         chart_titles=CHART_TITLES,
         generated_at=now.astimezone(patient.tz),

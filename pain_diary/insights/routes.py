@@ -63,7 +63,8 @@ def _report(patient, query, as_pdf):
         name: charts.render_chart(name, diary, locale=locale, png=as_pdf) for name in charts.CHARTS
     }
     medications = patient_medications(patient.id)
-    html = report.render_summary_html(patient, summary, rendered, now, medications)
+    marks = flag_thresholds(current_app.config)
+    html = report.render_summary_html(patient, summary, rendered, now, medications, marks)
     if not as_pdf:
         return Response(html, mimetype=HTML)
     response = Response(report.html_to_pdf(html), mimetype=PDF)
