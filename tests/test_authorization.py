@@ -181,3 +181,15 @@ def test_route_answers_each_caller_as_its_rule_says(app, world, endpoint):
             if caller == "other_patient" and response.status_code == 200 and response.is_json:
                 leaked = owner_record_ids & set(re.findall(r"[0-9a-f-]{36}", response.text))
                 assert not leaked, f"{method} {url} showed the owner's records to another patient"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/summary", "/api/v1/summary.html", "/api/v1/charts/pain.svg", "/api/v1/export"],
+)
+def test_who_is_asking_is_settled_before_what_they_asked(client, clinician, path):
+    # A date that is not one would be a 422 for the patient; the caller who may
+    # not ask at all hears that first, and learns nothing of the route's rules.
+    bad = {"from": "the first of May", "format": "nope"}
+    assert client.get(path, query_string=bad).status_code == 401
+    assert clinician.get(path, query_string=bad).status_code == 403

@@ -530,3 +530,31 @@ def test_a_record_sent_back_as_read_is_accepted_and_server_fields_are_ignored(pa
     assert replay.json == stored
     edited = patient.put(f"{API}/pain-entries/{entry_id}", json={**stored, "intensity": 9})
     assert (edited.json["version"], edited.json["local_date"]) == (2, stored["local_date"])
+
+
+@pytest.mark.parametrize(
+    ("recorded_at", "status"),
+    [("1900-01-01T00:30:00+01:00", 422), ("1900-01-01T01:30:00+01:00", 201)],
+)
+def test_an_instant_must_be_in_range_in_utc_too_so_it_can_be_sent_back(
+    patient, recorded_at, status
+):
+    # 1900-01-01T00:30+01:00 reads back as 1899-12-31T23:30Z, which could not be sent again.
+    entry_id = str(uuid.uuid4())
+    body = {**pain_entry(), "recorded_at": recorded_at}
+    response = patient.put(f"{API}/pain-entries/{entry_id}", json=body)
+    assert response.status_code == status, response.json
+    if status == 201:
+        assert patient.put(f"{API}/pain-entries/{entry_id}", json=response.json).status_code == 200
+    else:
+        assert response.json["error"]["fields"] == {
+            "recorded_at": ["Must be between the years 1900 and 2199."]
+        }
+
+
+@pytest.mark.parametrize(
+    ("before", "status"), [("2199-12-31T23:30:00-01:00", 422), ("2199-12-31T22:30:00-01:00", 200)]
+)
+def test_the_last_instant_accepted_is_in_2199_in_utc_too(patient, before, status):
+    response = patient.get(f"{API}/audit-events", query_string={"before": before})
+    assert response.status_code == status

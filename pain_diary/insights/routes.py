@@ -76,46 +76,46 @@ def _report(patient, query, as_pdf):
 
 
 @bp.route("/summary")
+@patient_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @bp.response(200, SummarySchema)
-@patient_required
 def own_summary(query):
     """Your summary for a period (default: the last 30 days)."""
     return _summary(current_user, query)[1]
 
 
 @bp.route("/summary.html")
+@patient_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The printable summary page.", HTML)
-@patient_required
 def own_summary_html(query):
     """Your summary as a printable page."""
     return _report(current_user, query, as_pdf=False)
 
 
 @bp.route("/summary.pdf")
+@patient_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The summary as a two-page PDF.", PDF)
-@patient_required
 def own_summary_pdf(query):
     """Your summary as a PDF."""
     return _report(current_user, query, as_pdf=True)
 
 
 @bp.route(f"/charts/{CHART_NAME}.svg")
+@patient_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")
-@patient_required
 def own_chart(query, name):
     """One of your charts (pain, sleep, adherence, therapy) as SVG."""
     return _chart(current_user, name, query)
 
 
 @bp.route("/export")
+@patient_required
 @bp.arguments(ExportQuerySchema, location="query")
 @file_response("JSON for format=json or fhir; a zip of CSV files for format=csv.", JSON, ZIP)
-@patient_required
 def own_export(query):
     """Everything you logged: JSON, CSV (a zip, one file per record type) or a FHIR R4 Bundle."""
     if query["format"] == "csv":
@@ -142,45 +142,45 @@ class Patients(MethodView):
 
 
 @bp.route("/patients/<uuid:patient_id>/summary")
+@clinician_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @bp.response(200, SummarySchema)
-@clinician_required
 def patient_summary(query, patient_id):
     """A linked patient's summary (audited)."""
     return _summary(readable_patient(patient_id, "summary"), query)[1]
 
 
 @bp.route("/patients/<uuid:patient_id>/summary.html")
+@clinician_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The printable summary page.", HTML)
-@clinician_required
 def patient_summary_html(query, patient_id):
     """A linked patient's summary as a printable page (audited)."""
     return _report(readable_patient(patient_id, "summary.html"), query, as_pdf=False)
 
 
 @bp.route("/patients/<uuid:patient_id>/summary.pdf")
+@clinician_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The summary as a two-page PDF.", PDF)
-@clinician_required
 def patient_summary_pdf(query, patient_id):
     """A linked patient's summary as a PDF (audited)."""
     return _report(readable_patient(patient_id, "summary.pdf"), query, as_pdf=True)
 
 
 @bp.route(f"/patients/<uuid:patient_id>/charts/{CHART_NAME}.svg")
+@clinician_required
 @bp.arguments(PeriodQuerySchema, location="query")
 @file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")
-@clinician_required
 def patient_chart(query, patient_id, name):
     """One of a linked patient's charts as SVG (audited)."""
     return _chart(readable_patient(patient_id, f"charts/{name}"), name, query)
 
 
 @bp.route("/patients/<uuid:patient_id>/fhir")
-@file_response("A FHIR R4 Bundle.", FHIR)
 @clinician_required
+@file_response("A FHIR R4 Bundle.", FHIR)
 def patient_fhir(patient_id):
     """A linked patient's diary as a FHIR R4 collection Bundle (audited)."""
     bundle = fhir.patient_bundle(readable_patient(patient_id, "fhir"))

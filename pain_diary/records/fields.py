@@ -38,8 +38,10 @@ def not_in_future(value):
 
 
 def plausible_year(value):
-    # Also keeps UTC conversion in range: 0001-01-01T00:00+00:01 has no UTC counterpart.
-    if not 1900 <= value.year <= 2199:
+    # The local year first keeps the UTC conversion in range (0001-01-01T00:00+00:01 has no UTC
+    # counterpart); the UTC year too, because answers give instants in UTC, and a record read
+    # back (1900-01-01T00:30+01:00 reads 1899-12-31T23:30Z) must be accepted when sent back.
+    if not 1900 <= value.year <= 2199 or not 1900 <= value.astimezone(UTC).year <= 2199:
         raise ma.ValidationError("Must be between the years 1900 and 2199.")
 
 
