@@ -3,12 +3,11 @@
 import logging
 import os
 
-from sqlalchemy import event
-from sqlalchemy.engine import Engine
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import config as configuration
-from .errors import App
+from . import database, throttle  # throttle: registers the database:// storage scheme
+from .errors import App, ErrorSchema
 from .extensions import api, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -35,6 +34,7 @@ def create_app(config=None):
     register_extensions(app)
     register_hooks(app)
     register_blueprints(app)
+    register_collections(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -59,10 +59,13 @@ def register_extensions(app):
     from .accounts import auth
 
     db.init_app(app)
+    database.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     login_manager.init_app(app)
     csrf.init_app(app)
     limiter.init_app(app)
+    throttle.bind(limiter, app)
+    api.ERROR_SCHEMA = ErrorSchema  # the shape every documented error response has
     api.init_app(app)
     auth.init_app(app)
 
@@ -89,6 +92,17 @@ def register_blueprints(app):
     app.register_blueprint(web_bp)
 
 
+def register_collections(app):
+    """Tell /sync and the clinicians' reads which collections there are and who may read them."""
+    from .care.access import readable_patient
+    from .medications.collections import COLLECTIONS as MEDICATIONS
+    from .records.collections import COLLECTIONS as DIARY
+    from .sync.registry import register_collections as register
+
+    # Medications first: the order /sync has always named them in when refusing a collection.
+    register(app, (*MEDICATIONS, *DIARY), readable_patient=readable_patient)
+
+
 def register_errorhandlers(app):
     from .errors import register_errorhandlers as register
 
@@ -101,28 +115,3 @@ def register_commands(app):
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
-
-
-@event.listens_for(Engine, "connect")
-def _configure_connection(dbapi_connection, connection_record):
-    """Durable, concurrent SQLite: WAL, fsync on commit, foreign keys, wait when busy.
-
-    Each SQLite connection also keeps up to 32 MiB of pages (SQLite's default is 2 MiB), so that
-    the pages a clinician's list or a long summary reads stay in memory for the next request.
-    PostgreSQL sessions run in UTC, so instants arrive in UTC with nothing to convert per row.
-    """
-    if type(dbapi_connection).__module__ != "sqlite3":
-        # SET is transactional: run it outside the transaction the pool will roll back.
-        autocommit, dbapi_connection.autocommit = dbapi_connection.autocommit, True
-        cursor = dbapi_connection.cursor()
-        cursor.execute("SET TIME ZONE 'UTC'")
-        cursor.close()
-        dbapi_connection.autocommit = autocommit
-        return
-    cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA synchronous=FULL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=5000")
-    cursor.execute("PRAGMA cache_size=-32768")
-    cursor.close()

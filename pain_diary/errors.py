@@ -9,6 +9,7 @@ import traceback
 
 import marshmallow as ma
 from flask import Flask, jsonify, request
+from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
@@ -124,6 +125,12 @@ def handle_http_exception(exc):
     return error_response(status, message, code=data.get("code"), fields=fields, headers=headers)
 
 
+def handle_csrf_error(exc):
+    return error_response(
+        403, "Send the X-CSRFToken header from login or GET /me.", code="csrf_failed"
+    )
+
+
 def handle_api_error(exc):
     return error_response(exc.status, exc.message, exc.code, exc.fields, **exc.extra)
 
@@ -161,6 +168,7 @@ def _is_connection_error(exc):
 
 def register_errorhandlers(app):
     app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(IntegrityError, handle_integrity_error)
     app.register_error_handler(OperationalError, handle_database_down)

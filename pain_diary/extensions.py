@@ -1,6 +1,6 @@
 """Extensions, created without an app and bound in ``create_app``."""
 
-from flask_limiter import Limiter as _Limiter
+from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -25,27 +25,10 @@ class Base(DeclarativeBase):
 
 
 class Api(_Api):
-    """flask-smorest's Api, documenting and leaving errors to pain_diary.errors."""
-
-    def init_app(self, app, *args, **kwargs):
-        from .errors import ErrorSchema
-
-        self.ERROR_SCHEMA = ErrorSchema
-        super().init_app(app, *args, **kwargs)
+    """flask-smorest's Api, leaving errors to pain_diary.errors (create_app sets ERROR_SCHEMA)."""
 
     def _register_error_handlers(self):
         pass
-
-
-class Limiter(_Limiter):
-    """flask-limiter's Limiter, able to count in the app's database (pain_diary.throttle)."""
-
-    def init_app(self, app):
-        from . import throttle  # registers the database:// storage scheme
-
-        super().init_app(app)
-        if self.enabled:
-            throttle.bind(self.storage, app)
 
 
 # Records stay loaded after commit: a write answers with what it just stored, without a re-read.

@@ -3,7 +3,8 @@
 flask-limiter's default store is each process's memory: under gunicorn each worker counted on
 its own, and one address got 60 failed logins against a limit of 30. ``database://`` (the
 default ``RATELIMIT_STORAGE_URI``) keeps fixed-window counters in ``rate_limit_counters``
-instead, on SQLite for one machine and PostgreSQL for several. Each call runs in a short
+instead, on SQLite for one machine and PostgreSQL for several. Importing this module registers
+the scheme, so create_app imports it before it binds the limiter. Each call runs in a short
 transaction of its own on the app's engine, never in the request's session, which a failing
 view rolls back.
 
@@ -130,7 +131,16 @@ class DatabaseStorage(Storage):
             connection.execute(query)
 
 
-def bind(storage, app):
-    """Give a database storage the app whose engine it uses outside an app context."""
-    if isinstance(storage, DatabaseStorage):
-        storage.app = app
+def bind(limiter, app):
+    """Give the limiter's database storage the app whose engine it uses outside an app context."""
+    if limiter.enabled and isinstance(limiter.storage, DatabaseStorage):
+        limiter.storage.app = app
+
+
+def failed_with(status):
+    """Make a ``deduct_when`` that counts only the answers with ``status``: the failed attempts."""
+
+    def failed(response):
+        return response.status_code == status
+
+    return failed

@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import flask_migrate
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 
 from pain_diary import create_app
 from pain_diary.accounts.models import ApiToken, User
@@ -19,6 +19,18 @@ from pain_diary.extensions import db as _db
 from pain_diary.extensions import limiter
 
 from .factories import PASSWORD, UserFactory
+
+# The database the suite runs on, known before collection so that skips show in ``-ra``.
+DIALECT = (
+    make_url(os.environ["TEST_DATABASE_URL"]).get_backend_name()
+    if os.environ.get("TEST_DATABASE_URL")
+    else "sqlite"
+)
+
+
+def only_on(dialect, why):
+    """Mark a test that pins behaviour of one database; on the other it is reported as skipped."""
+    return pytest.mark.skipif(DIALECT != dialect, reason=f"{dialect} only: {why}")
 
 
 @pytest.fixture(scope="session")

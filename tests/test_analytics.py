@@ -15,6 +15,7 @@ from pain_diary.insights.analytics import (
     flags,
     immpact_response,
     pain_summary,
+    recent_pain_change,
     round1,
     round2,
     sleep_summary,
@@ -665,3 +666,16 @@ def test_flags_list_alerts_first():
         ("high_mme", "alert"),
         ("low_adherence", "warning"),
     ]
+
+
+def test_recent_pain_change_compares_the_last_7_days_with_the_14_before():
+    end = date(2025, 3, 21)
+    # The 14 days before the last 7: pain 4 on three days; the last 7 days: 5, 6 and 7.
+    daily = {date(2025, 3, 1): 4.0, date(2025, 3, 7): 4.0, date(2025, 3, 14): 4.0}
+    daily |= {date(2025, 3, 15): 5.0, date(2025, 3, 18): 6.0, end: 7.0}
+    change = recent_pain_change(daily, end)
+    assert change == (6.0, 4.0, 2.0, 50.0)
+    # A day before the 21-day span does not count; two logged days are too few for a mean.
+    assert recent_pain_change({**daily, date(2025, 2, 28): 10.0}, end) == change
+    fewer = {day: pain for day, pain in daily.items() if day != end}
+    assert recent_pain_change(fewer, end) == (None, 4.0, None, None)

@@ -1,6 +1,10 @@
 """The API documentation renders in a real browser with no internet."""
 
+import pytest
+
 from .browser import browser_page, live_server
+
+pytestmark = pytest.mark.slow
 
 
 def test_swagger_ui_renders_offline_without_csp_violations(app):

@@ -1,5 +1,6 @@
 """Care team: invitation codes, links, revocation, and the audit trail of clinician reads."""
 
+import hashlib
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -60,6 +61,14 @@ def test_codes_are_read_forgivingly(patient, clinician):
     code = invite(patient)
     spoken = f" {code[:4].lower()}-{code[4:].lower()} "
     assert clinician.post("/api/v1/care-team/links", json={"code": spoken}).status_code == 201
+
+
+def test_only_the_sha256_of_a_code_is_stored(patient, app, db):
+    # The stored form is what invitations issued earlier were stored as, so they still redeem.
+    code = invite(patient)
+    with app.app_context():
+        stored = db.session.scalar(select(Invitation.code_hash))
+    assert stored == hashlib.sha256(code.encode()).hexdigest()
 
 
 def test_only_patients_invite_and_only_clinicians_redeem(patient, clinician):

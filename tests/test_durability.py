@@ -4,17 +4,22 @@ import threading
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
 import requests
 from sqlalchemy import func, select
 
 from pain_diary.records.models import PainEntry
 
+from .factories import PainEntryBody
 from .server import Server, running_server
 
+pytestmark = pytest.mark.slow  # each test starts gunicorn
 
-def pain_entry(intensity=5):
+
+def pain_entry():
+    """An entry made ten minutes ago, as a phone replays it."""
     recorded_at = (datetime.now(UTC) - timedelta(minutes=10)).isoformat()
-    return {"recorded_at": recorded_at, "intensity": intensity, "qualities": ["aching"]}
+    return PainEntryBody(recorded_at=recorded_at, intensity=5, qualities=["aching"])
 
 
 def count_entries(app, db):

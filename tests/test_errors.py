@@ -7,6 +7,8 @@ from sqlalchemy.pool import NullPool
 
 from pain_diary.extensions import db
 
+from .conftest import only_on
+
 
 def assert_error_shape(response, status, code):
     assert response.status_code == status
@@ -96,12 +98,10 @@ def test_the_app_recovers_once_the_database_is_back_without_a_restart(tmp_path, 
         db.engine.dispose()
 
 
+@only_on("postgresql", "SQLite has no server to cut connections; recovery is the test above")
 def test_connections_cut_by_postgresql_are_replaced_transparently(app, patient):
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            # SQLite has no server to cut connections; recovery is the test above.
-            assert db.engine.dialect.name == "sqlite"
-            return
+        assert db.engine.dialect.name == "postgresql"
     assert patient.get("/api/v1/me").status_code == 200
     with app.app_context():
         with db.engine.connect() as pooled:  # the connection the request used, back in the pool

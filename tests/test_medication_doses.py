@@ -8,19 +8,21 @@ from sqlalchemy import func, select
 
 from pain_diary.medications.models import DoseEvent
 
+from .factories import DoseEventBody, MedicationBody
+
 # Daily at 08:00 and 20:00 local time from 1 November 2026 (Europe/Berlin is UTC+1 then).
-TWICE_DAILY = {
-    "name": "Oxycodone 5",
-    "ingredient": "oxycodone",
-    "dose_amount": 5,
-    "dose_unit": "mg",
-    "route": "oral",
-    "schedule": {"times": ["08:00", "20:00"]},
-    "start_date": "2026-11-01",
-}
+TWICE_DAILY = MedicationBody(
+    name="Oxycodone 5",
+    ingredient="oxycodone",
+    dose_amount=5,
+    dose_unit="mg",
+    route="oral",
+    schedule={"times": ["08:00", "20:00"]},
+    start_date="2026-11-01",
+)
 AS_NEEDED = {**TWICE_DAILY, "name": "Oxycodone 5 as needed", "schedule": None, "as_needed": True}
 DUE = "2026-11-20T08:00:00+01:00"
-TAKEN = {"status": "taken", "scheduled_for": DUE, "taken_at": "2026-11-20T08:10:00+01:00"}
+TAKEN = DoseEventBody(status="taken", scheduled_for=DUE, taken_at="2026-11-20T08:10:00+01:00")
 
 
 def create_medication(client, body=TWICE_DAILY):

@@ -5,21 +5,9 @@ import uuid
 
 import pytest
 
-IBUPROFEN = {
-    "name": "Ibuprofen 400",
-    "ingredient": "ibuprofen",
-    "dose_amount": 400,
-    "dose_unit": "mg",
-    "route": "oral",
-    "schedule": {"times": ["08:00", "20:00"], "days_of_week": [0, 1, 2, 3, 4, 5, 6]},
-    "start_date": "2026-11-01",
-}
+from .factories import MedicationBody
 
-
-def medication(**changes):
-    """The ibuprofen body with ``changes``; a change to ``...`` drops the field."""
-    body = {**IBUPROFEN, **changes}
-    return {name: value for name, value in body.items() if value is not ...}
+IBUPROFEN = MedicationBody()
 
 
 def put_medication(client, body):
@@ -66,24 +54,24 @@ def test_a_valid_medication_is_stored_and_read_back(patient):
     ],
 )
 def test_a_medication_breaking_a_field_rule_is_refused_naming_the_field(patient, changes, field):
-    response = put_medication(patient, medication(**changes))
+    response = put_medication(patient, MedicationBody(**changes))
     assert list(refused_fields(response)) == [field]
 
 
 @pytest.mark.parametrize("clock", ["24:00", "8:00", "08:60", "08:00:00", "noon", ""])
 def test_a_schedule_time_that_is_not_hh_mm_is_refused(patient, clock):
-    body = medication(schedule={"times": ["20:00", clock]})
+    body = MedicationBody(schedule={"times": ["20:00", clock]})
     assert list(refused_fields(put_medication(patient, body))) == ["schedule.times.1"]
 
 
 def test_a_schedule_needs_at_least_one_time(patient):
-    body = medication(schedule={"times": []})
+    body = MedicationBody(schedule={"times": []})
     assert list(refused_fields(put_medication(patient, body))) == ["schedule.times"]
 
 
 @pytest.mark.parametrize("day", [-1, 7])
 def test_a_weekday_outside_0_to_6_is_refused(patient, day):
-    body = medication(schedule={"times": ["08:00"], "days_of_week": [0, day]})
+    body = MedicationBody(schedule={"times": ["08:00"], "days_of_week": [0, day]})
     assert list(refused_fields(put_medication(patient, body))) == ["schedule.days_of_week.1"]
 
 
@@ -105,13 +93,13 @@ def test_a_weekday_outside_0_to_6_is_refused(patient, day):
     ],
 )
 def test_a_medication_within_the_rules_is_accepted(patient, changes):
-    response = put_medication(patient, medication(**changes))
+    response = put_medication(patient, MedicationBody(**changes))
     assert response.status_code == 201, response.json
 
 
 @pytest.mark.parametrize("unit", ["mg", "mcg", "g", "ml", "unit", "tablet", "capsule", "drop"])
 def test_every_listed_dose_unit_is_accepted(patient, unit):
-    response = put_medication(patient, medication(dose_unit=unit))
+    response = put_medication(patient, MedicationBody(dose_unit=unit))
     assert response.status_code == 201, response.json
     assert response.json["dose_unit"] == unit
 
@@ -120,13 +108,13 @@ def test_every_listed_dose_unit_is_accepted(patient, unit):
     "route", ["oral", "sublingual", "transdermal", "topical", "injection", "rectal", "other"]
 )
 def test_every_listed_route_is_accepted(patient, route):
-    response = put_medication(patient, medication(route=route))
+    response = put_medication(patient, MedicationBody(route=route))
     assert response.status_code == 201, response.json
     assert response.json["route"] == route
 
 
 def test_an_as_needed_medication_is_stored_without_a_schedule(patient):
-    response = put_medication(patient, medication(schedule=None, as_needed=True))
+    response = put_medication(patient, MedicationBody(schedule=None, as_needed=True))
     assert response.status_code == 201, response.json
     assert (response.json["schedule"], response.json["as_needed"]) == (None, True)
 
@@ -141,14 +129,14 @@ def test_an_as_needed_medication_is_stored_without_a_schedule(patient):
     ],
 )
 def test_is_opioid_follows_the_mme_table(patient, ingredient, dose_unit, opioid):
-    response = put_medication(patient, medication(ingredient=ingredient, dose_unit=dose_unit))
+    response = put_medication(patient, MedicationBody(ingredient=ingredient, dose_unit=dose_unit))
     assert response.status_code == 201, response.json
     assert response.json["is_opioid"] is opioid
 
 
 def test_is_opioid_is_set_by_the_server_not_the_client(patient):
     # Sent back as read, a server-set field is ignored: ibuprofen stays a non-opioid.
-    response = put_medication(patient, medication(is_opioid=True))
+    response = put_medication(patient, MedicationBody(is_opioid=True))
     assert response.status_code == 201
     assert response.json["is_opioid"] is False
 
@@ -159,7 +147,9 @@ def test_another_patients_medication_answers_404_and_stays_theirs(patient, accou
     assert owner.put(f"/api/v1/medications/{medication_id}", json=IBUPROFEN).status_code == 201
 
     assert patient.get(f"/api/v1/medications/{medication_id}").status_code == 404
-    taken_over = patient.put(f"/api/v1/medications/{medication_id}", json=medication(name="Mine"))
+    taken_over = patient.put(
+        f"/api/v1/medications/{medication_id}", json=MedicationBody(name="Mine")
+    )
     assert taken_over.status_code == 404
     assert patient.get("/api/v1/medications").json["items"] == []
     assert owner.get(f"/api/v1/medications/{medication_id}").json["name"] == IBUPROFEN["name"]
@@ -182,7 +172,7 @@ COUNT_OR_VOLUME = "MME cannot be computed from"
 def test_an_opioid_in_a_unit_without_mme_is_refused_saying_why(
     patient, ingredient, dose_unit, says
 ):
-    response = put_medication(patient, medication(ingredient=ingredient, dose_unit=dose_unit))
+    response = put_medication(patient, MedicationBody(ingredient=ingredient, dose_unit=dose_unit))
     (message,) = refused_fields(response)["dose_unit"]
     assert says in message
     assert patient.get("/api/v1/medications").json["items"] == []
@@ -202,7 +192,7 @@ def test_an_opioid_in_a_unit_without_mme_is_refused_saying_why(
 def test_an_opioid_in_a_unit_with_mme_and_any_other_medication_are_accepted(
     patient, ingredient, dose_unit
 ):
-    response = put_medication(patient, medication(ingredient=ingredient, dose_unit=dose_unit))
+    response = put_medication(patient, MedicationBody(ingredient=ingredient, dose_unit=dose_unit))
     assert response.status_code == 201, response.json
 
 
@@ -211,7 +201,7 @@ def test_sync_refuses_an_opioid_counted_in_tablets_like_put(patient):
         "op": "put",
         "collection": "medications",
         "id": str(uuid.uuid4()),
-        "body": medication(ingredient="tramadol", dose_unit="tablet"),
+        "body": MedicationBody(ingredient="tramadol", dose_unit="tablet"),
     }
     response = patient.post("/api/v1/sync", json={"operations": [operation]})
     assert response.status_code == 200, response.json
@@ -224,19 +214,19 @@ def test_sync_refuses_an_opioid_counted_in_tablets_like_put(patient):
 
 @pytest.mark.parametrize("amount", [100_000.01, 1e20, 1e308])
 def test_a_dose_amount_over_100000_is_refused(patient, amount):
-    response = put_medication(patient, medication(dose_amount=amount))
+    response = put_medication(patient, MedicationBody(dose_amount=amount))
     assert refused_fields(response) == {"dose_amount": ["Must be above 0 and at most 100000."]}
 
 
 def test_a_dose_amount_of_100000_is_accepted(patient):
     # 50,000 IU of vitamin D is a common weekly dose; the bound leaves room above it.
-    response = put_medication(patient, medication(dose_amount=100_000, dose_unit="unit"))
+    response = put_medication(patient, MedicationBody(dose_amount=100_000, dose_unit="unit"))
     assert response.status_code == 201, response.json
 
 
 @pytest.mark.parametrize("literal", ["NaN", "Infinity", "-Infinity", "1e400"])
 def test_a_non_finite_dose_amount_is_refused(patient, literal):
-    body = json.dumps(medication(dose_amount=0)).replace(
+    body = json.dumps(MedicationBody(dose_amount=0)).replace(
         '"dose_amount": 0', f'"dose_amount": {literal}'
     )
     response = patient.put(

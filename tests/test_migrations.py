@@ -1,13 +1,17 @@
 """Flask-Migrate owns the schema: the migrations build exactly what the models describe."""
 
+import sqlite3
 from datetime import UTC
 
 import flask_migrate
+import sqlalchemy
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from pain_diary import create_app
 from pain_diary.extensions import db
+
+from .conftest import only_on
 
 
 def test_models_and_migrations_agree(app):
@@ -31,11 +35,10 @@ def test_migrations_downgrade_to_nothing_and_back(tmp_path, base_config):
         db.engine.dispose()
 
 
+@only_on("sqlite", "PRAGMAs are SQLite's; PostgreSQL is durable and enforces keys by itself")
 def test_sqlite_connections_are_durable_and_enforce_foreign_keys(app):
     with app.app_context(), db.engine.connect() as connection:
-        if connection.dialect.name != "sqlite":
-            assert connection.dialect.name == "postgresql"
-            return
+        assert connection.dialect.name == "sqlite"
         pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
         assert pragma("journal_mode") == "wal"
         assert pragma("synchronous") == 2  # FULL
@@ -43,12 +46,23 @@ def test_sqlite_connections_are_durable_and_enforce_foreign_keys(app):
         assert pragma("busy_timeout") >= 1000
 
 
+def test_an_engine_outside_the_app_keeps_sqlite_defaults(app):
+    # The app's settings are for the app's engines, not for a script's or the bench baseline's.
+    with sqlite3.connect(":memory:") as plain:
+        default_cache_size = plain.execute("PRAGMA cache_size").fetchone()[0]
+    engine = sqlalchemy.create_engine("sqlite://")
+    with app.app_context(), engine.connect() as connection:
+        pragma = lambda name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()  # noqa: E731
+        assert pragma("cache_size") == default_cache_size != -32768
+        assert pragma("foreign_keys") == 0
+    engine.dispose()
+
+
+@only_on("postgresql", "SQLite has no session time zone")
 def test_postgresql_sessions_run_in_utc_also_after_the_pool_rolls_back(app):
     # Instants then arrive as UTC (not the server's zone) and need no conversion per row.
     with app.app_context():
-        if db.engine.dialect.name != "postgresql":
-            assert db.engine.dialect.name == "sqlite"
-            return
+        assert db.engine.dialect.name == "postgresql"
         for _ in range(2):  # the second checkout reuses the connection the pool rolled back
             with db.engine.connect() as connection:
                 assert connection.exec_driver_sql("SHOW TimeZone").scalar() == "UTC"

@@ -14,7 +14,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pain_diary.demo.story import STORY_DAYS
-from pain_diary.insights import charts, report
+from pain_diary.insights import charts, headlines, report
+from pain_diary.insights.pdf import StaticFilesOnly, html_to_pdf, layout
 from pain_diary.medications.mme import CDC_CAVEAT
 
 NOW = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
@@ -140,7 +141,7 @@ def plan(item, schedule=None, **fields):
 
 def pdf_text(app, html):
     with app.test_request_context():
-        return printed_text(report.html_to_pdf(html), html)
+        return printed_text(html_to_pdf(html), html)
 
 
 def pdf_page_count(pdf):
@@ -184,41 +185,41 @@ def printed_text(pdf, html):
     ],
 )  # fmt: skip
 def test_pain_headline_names_each_immpact_response(means, response, expected):
-    assert report.pain_headline(pain(*means, response)) == expected
+    assert headlines.pain_headline(pain(*means, response)) == expected
 
 
 def test_pain_headline_keeps_a_decimal_where_rounding_would_reach_a_benchmark():
     # 29.5 % is not 30 %: printed whole it would contradict "minimal".
-    headline = report.pain_headline(pain(6.1, 4.3, -1.8, -29.5, "minimal"))
+    headline = headlines.pain_headline(pain(6.1, 4.3, -1.8, -29.5, "minimal"))
     assert headline == "Pain down 29.5 % (6.1 → 4.3) — a minimal improvement."
 
 
 def test_pain_headline_from_a_baseline_of_zero_counts_points():
-    headline = report.pain_headline(pain(0.0, 2.5, 2.5, None, "worse"))
+    headline = headlines.pain_headline(pain(0.0, 2.5, 2.5, None, "worse"))
     assert headline == "Pain up 2.5 points (0.0 → 2.5) — a clinically meaningful worsening."
 
 
 def test_pain_headline_without_a_comparison_says_why():
-    missing = report.pain_headline(pain(None, 4.5, None, None, None))
+    missing = headlines.pain_headline(pain(None, 4.5, None, None, None))
     assert missing == "Pain: not enough entries to compare the first and last weeks."
-    short = report.pain_headline(pain(5.0, 4.0, None, None, None))
+    short = headlines.pain_headline(pain(5.0, 4.0, None, None, None))
     assert short == "Pain: the period is too short to compare its first and last weeks."
 
 
 def test_sleep_headline_gives_the_mean_night_and_marks_poor_sleep():
     good = summary()["sleep"]
-    assert report.sleep_headline(good) == (
+    assert headlines.sleep_headline(good) == (
         "Slept 6 h 12 min a night on average, sleep efficiency 86.1 % (27 nights)."
     )
     inefficient = {**good, "mean_sleep_efficiency": 80.0}
-    assert report.sleep_headline(inefficient).endswith("— inefficient (under 85 %) sleep.")
+    assert headlines.sleep_headline(inefficient).endswith("— inefficient (under 85 %) sleep.")
     poor = {**inefficient, "mean_total_sleep_minutes": 340.0}
-    assert report.sleep_headline(poor) == (
+    assert headlines.sleep_headline(poor) == (
         "Slept 5 h 40 min a night on average, sleep efficiency 80.0 % (27 nights) "
         "— short (under 6 h) and inefficient (under 85 %) sleep."
     )
     none = {**good, "nights": 0, "mean_total_sleep_minutes": None, "mean_sleep_efficiency": None}
-    assert report.sleep_headline(none) == "Sleep: no nights logged in this period."
+    assert headlines.sleep_headline(none) == "Sleep: no nights logged in this period."
 
 
 @pytest.mark.parametrize(
@@ -235,45 +236,45 @@ def test_sleep_headline_gives_the_mean_night_and_marks_poor_sleep():
     ],
 )  # fmt: skip
 def test_sleep_pain_headline_reads_spearman_rho(rho, n, expected):
-    assert report.sleep_pain_headline({"spearman_rho": rho, "n": n}) == expected
+    assert headlines.sleep_pain_headline({"spearman_rho": rho, "n": n}) == expected
 
 
 def test_adherence_headline_counts_every_scheduled_dose():
     medications = summary()["medications"]
-    assert report.adherence_headline(medications) == (
+    assert headlines.adherence_headline(medications) == (
         "Medication adherence 82.7 %: 90 of 112 doses taken (76 on time), 5 skipped, 17 missed."
     )
     low = {**medications, "adherence_percent": 71.0}
-    assert report.adherence_headline(low).endswith(" — below 80 %.")
+    assert headlines.adherence_headline(low).endswith(" — below 80 %.")
 
 
 def test_adherence_headline_without_doses_says_why_not_zero():
-    none = report.adherence_headline({"adherence_percent": None, "items": []})
+    none = headlines.adherence_headline({"adherence_percent": None, "items": []})
     assert none == "Adherence: no scheduled medications in this period."
     pending = {"adherence_percent": None, "items": [medication("Naproxen", 0, 0, 0, 0)]}
-    assert report.adherence_headline(pending) == (
+    assert headlines.adherence_headline(pending) == (
         "Adherence: no scheduled dose has been due long enough to count yet."
     )
 
 
 def test_mme_headline_gives_average_highest_and_threshold_days():
     mme = summary()["medications"]["mme"]
-    assert report.mme_headline(mme) == (
+    assert headlines.mme_headline(mme) == (
         "Opioids average 31.5 MME/day (highest 60.0); 4 days at or over 50 MME, 0 at or over 90."
     )
     none = {"average_daily": None, "max_daily": None, "days_at_or_over_50": 0,
             "days_at_or_over_90": 0}  # fmt: skip
-    assert report.mme_headline(none) == "Opioids: none taken in this period (no MME)."
+    assert headlines.mme_headline(none) == "Opioids: none taken in this period (no MME)."
 
 
 def test_missing_figures_print_as_a_dash_and_zero_as_zero():
-    assert report.figure(None) == "—"
-    assert report.figure(0.0) == "0.0"
-    assert report.figure(93.25, " %") == "93.2 %"
-    assert report.signed(None) == "—"
-    assert report.signed(-1.2) == "−1.2"
-    assert report.signed(0.4) == "+0.4"
-    assert report.signed(0.0) == "0.0"
+    assert headlines.figure(None) == "—"
+    assert headlines.figure(0.0) == "0.0"
+    assert headlines.figure(93.25, " %") == "93.2 %"
+    assert headlines.signed(None) == "—"
+    assert headlines.signed(-1.2) == "−1.2"
+    assert headlines.signed(0.4) == "+0.4"
+    assert headlines.signed(0.0) == "0.0"
 
 
 def test_inline_charts_get_ids_of_their_own():
@@ -418,8 +419,8 @@ def test_a_missing_chart_leaves_a_note(app):
 def test_summary_pdf_fits_on_two_a4_pages(app, build):
     html = render(app, build())
     with app.test_request_context():
-        pdf = report.html_to_pdf(html)
-        document = report.layout(html)
+        pdf = html_to_pdf(html)
+        document = layout(html)
     assert pdf.startswith(b"%PDF")
     assert 1 <= pdf_page_count(pdf) <= 2
     assert len(document.pages) == pdf_page_count(pdf)
@@ -438,7 +439,7 @@ def test_summary_pdf_with_regimens_and_rescue_doses_still_fits_on_two_pages(app)
     patient = SimpleNamespace(**{**vars(PATIENT), "date_of_birth": date(1961, 3, 4)})
     html = render(app, data, patient=patient, medications=[*medications, plan(rescue)])
     with app.test_request_context():
-        pdf = report.html_to_pdf(html)
+        pdf = html_to_pdf(html)
     assert pdf_page_count(pdf) == 2
     text = printed_text(pdf, html)
     assert text.count("500 mg oral at 08:00, 14:00 and 20:00 on Mon, Tue, Wed, Thu, Fri") == 10
@@ -448,15 +449,13 @@ def test_summary_pdf_with_regimens_and_rescue_doses_still_fits_on_two_pages(app)
 def test_pdf_page_count_reads_the_page_tree(app):
     html = render(app, summary())
     with app.test_request_context():
-        pdf = report.html_to_pdf(
-            html.replace("</main>", '<p style="break-before: page">3</p></main>')
-        )
+        pdf = html_to_pdf(html.replace("</main>", '<p style="break-before: page">3</p></main>'))
     assert pdf_page_count(pdf) == 3
 
 
 def test_pdf_fetches_only_files_under_static(app):
     static = Path(app.static_folder)
-    fetcher = report.StaticFilesOnly(static)
+    fetcher = StaticFilesOnly(static)
     stylesheet = fetcher.fetch((static / "css" / "summary.css").as_uri())
     assert b"@page" in stylesheet.read()
     stylesheet.close()
@@ -522,7 +521,9 @@ def test_demo_patient_summary_pdf(app, runner):
     today = datetime.now(ZoneInfo(login.json["user"]["timezone"])).date()
     first_day = today - timedelta(days=STORY_DAYS - 1)
     query = {"from": first_day.isoformat(), "to": today.isoformat()}
-    expected = report.pain_headline(client.get("/api/v1/summary", query_string=query).json["pain"])
+    expected = headlines.pain_headline(
+        client.get("/api/v1/summary", query_string=query).json["pain"]
+    )
     assert expected.startswith("Pain down")  # the demo story eases from about 7 to about 4.5
     pdf = client.get("/api/v1/summary.pdf", query_string=query)
     assert pdf.status_code == 200 and pdf.mimetype == "application/pdf"

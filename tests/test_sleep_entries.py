@@ -8,35 +8,10 @@ from sqlalchemy import func, select
 
 from pain_diary.records.models import SleepEntry
 
+from .factories import SleepEntryBody
 from .helpers import assert_invalid
 
 URL = "/api/v1/sleep-entries"
-
-
-def sleep_entry(**changes):
-    """A valid night (Berlin, UTC+1), with ``changes`` applied."""
-    return {
-        "night_of": "2024-03-09",
-        "in_bed_at": "2024-03-09T22:30:00+01:00",
-        "tried_to_sleep_at": "2024-03-09T23:00:00+01:00",
-        "final_awakening_at": "2024-03-10T06:30:00+01:00",
-        "out_of_bed_at": "2024-03-10T07:00:00+01:00",
-        "sleep_latency_minutes": 20,
-        "wake_after_sleep_onset_minutes": 40,
-        "awakenings": 2,
-        "quality": 3,
-        **changes,
-    }
-
-
-def shifted_night(days):
-    """sleep_entry() moved ``days`` nights later."""
-    shift = timedelta(days=days)
-    body = sleep_entry()
-    body["night_of"] = (date.fromisoformat(body["night_of"]) + shift).isoformat()
-    for name in ("in_bed_at", "tried_to_sleep_at", "final_awakening_at", "out_of_bed_at"):
-        body[name] = (datetime.fromisoformat(body[name]) + shift).isoformat()
-    return body
 
 
 def count_entries(app, db, night_of):
@@ -47,7 +22,7 @@ def count_entries(app, db, night_of):
 
 
 def test_a_night_is_stored_with_its_derived_figures(patient):
-    response = patient.post(URL, json=sleep_entry(note="Woke at 3 with back pain."))
+    response = patient.post(URL, json=SleepEntryBody(note="Woke at 3 with back pain."))
     assert response.status_code == 201, response.json
     entry = response.json
     # Time in bed: 22:30 → 07:00 = 8 h 30 min = 510 min.
@@ -64,10 +39,10 @@ def test_a_night_is_stored_with_its_derived_figures(patient):
 
 
 def test_derived_figures_are_recomputed_on_edit(patient):
-    entry = patient.post(URL, json=sleep_entry()).json
+    entry = patient.post(URL, json=SleepEntryBody()).json
     edited = patient.put(
         f"{URL}/{entry['id']}",
-        json=sleep_entry(
+        json=SleepEntryBody(
             in_bed_at="2024-03-09T23:00:00+01:00",
             wake_after_sleep_onset_minutes=10,
         ),
@@ -80,8 +55,8 @@ def test_derived_figures_are_recomputed_on_edit(patient):
 
 
 def test_times_in_different_offsets_are_compared_as_instants(patient):
-    # The same night as sleep_entry(), with two of the times written in UTC.
-    body = sleep_entry(
+    # The same night as SleepEntryBody(), with two of the times written in UTC.
+    body = SleepEntryBody(
         tried_to_sleep_at="2024-03-09T22:00:00Z", final_awakening_at="2024-03-10T05:30:00Z"
     )
     response = patient.post(URL, json=body)
@@ -102,23 +77,22 @@ def test_times_in_different_offsets_are_compared_as_instants(patient):
     ],
 )
 def test_required_fields(patient, field):
-    body = sleep_entry()
+    body = SleepEntryBody()
     del body[field]
     assert_invalid(patient.post(URL, json=body), field)
 
 
 @pytest.mark.parametrize("night_of", ["2024-02-30", "09.03.2024", "2024-03-09T22:00:00+01:00"])
 def test_night_of_must_be_a_date(patient, night_of):
-    assert_invalid(patient.post(URL, json=sleep_entry(night_of=night_of)), "night_of")
+    assert_invalid(patient.post(URL, json=SleepEntryBody(night_of=night_of)), "night_of")
 
 
 def night_from(in_bed_at, night_of):
-    """sleep_entry() with its night moved to start at ``in_bed_at`` (8 hours in bed)."""
+    """The default night moved to start at ``in_bed_at`` (8 hours in bed)."""
     in_bed = datetime.fromisoformat(in_bed_at)
-    return sleep_entry(
+    return SleepEntryBody(
         night_of=night_of,
-        in_bed_at=in_bed.isoformat(),
-        tried_to_sleep_at=(in_bed + timedelta(minutes=30)).isoformat(),
+        in_bed=in_bed,
         final_awakening_at=(in_bed + timedelta(hours=7, minutes=30)).isoformat(),
         out_of_bed_at=(in_bed + timedelta(hours=8)).isoformat(),
     )
@@ -192,8 +166,8 @@ def test_the_night_is_read_on_the_clock_the_bedtime_was_sent_with(patient):
     "field", ["in_bed_at", "tried_to_sleep_at", "final_awakening_at", "out_of_bed_at"]
 )
 def test_each_time_needs_an_offset(patient, field):
-    naive = sleep_entry()[field][: -len("+01:00")]
-    assert_invalid(patient.post(URL, json=sleep_entry(**{field: naive})), field)
+    naive = SleepEntryBody()[field][: -len("+01:00")]
+    assert_invalid(patient.post(URL, json=SleepEntryBody(**{field: naive})), field)
 
 
 @pytest.mark.parametrize(
@@ -209,12 +183,12 @@ def test_each_time_needs_an_offset(patient, field):
     ],
 )
 def test_times_out_of_order_name_the_later_field(patient, changes, later_field):
-    assert_invalid(patient.post(URL, json=sleep_entry(**changes)), later_field)
+    assert_invalid(patient.post(URL, json=SleepEntryBody(**changes)), later_field)
 
 
 def test_equal_neighbouring_times_are_in_order(patient):
     # Lights out on getting into bed, up at the final awakening: latency and WASO still fit.
-    body = sleep_entry(
+    body = SleepEntryBody(
         tried_to_sleep_at="2024-03-09T22:30:00+01:00",
         out_of_bed_at="2024-03-10T06:30:00+01:00",
     )
@@ -226,7 +200,7 @@ def test_equal_neighbouring_times_are_in_order(patient):
 
 
 def test_twenty_four_hours_in_bed_are_accepted(patient):
-    body = sleep_entry(
+    body = SleepEntryBody(
         in_bed_at="2024-03-09T07:00:00+01:00", out_of_bed_at="2024-03-10T07:00:00+01:00"
     )
     response = patient.post(URL, json=body)
@@ -235,7 +209,7 @@ def test_twenty_four_hours_in_bed_are_accepted(patient):
 
 
 def test_more_than_twenty_four_hours_in_bed_are_refused(patient):
-    body = sleep_entry(
+    body = SleepEntryBody(
         in_bed_at="2024-03-09T06:59:00+01:00", out_of_bed_at="2024-03-10T07:00:00+01:00"
     )
     assert_invalid(patient.post(URL, json=body), "out_of_bed_at")
@@ -243,7 +217,7 @@ def test_more_than_twenty_four_hours_in_bed_are_refused(patient):
 
 def test_latency_and_waso_may_fill_the_whole_sleep_window(patient):
     # The window 23:00 → 06:30 is 450 minutes: a night without sleep.
-    body = sleep_entry(sleep_latency_minutes=400, wake_after_sleep_onset_minutes=50)
+    body = SleepEntryBody(sleep_latency_minutes=400, wake_after_sleep_onset_minutes=50)
     response = patient.post(URL, json=body)
     assert response.status_code == 201, response.json
     assert response.json["total_sleep_minutes"] == 0
@@ -251,20 +225,20 @@ def test_latency_and_waso_may_fill_the_whole_sleep_window(patient):
 
 
 def test_latency_and_waso_beyond_the_sleep_window_are_refused(patient):
-    body = sleep_entry(sleep_latency_minutes=400, wake_after_sleep_onset_minutes=51)
+    body = SleepEntryBody(sleep_latency_minutes=400, wake_after_sleep_onset_minutes=51)
     assert_invalid(patient.post(URL, json=body), "wake_after_sleep_onset_minutes")
 
 
 @pytest.mark.parametrize("field", ["sleep_latency_minutes", "wake_after_sleep_onset_minutes"])
 def test_latency_and_waso_may_be_zero(patient, field):
-    response = patient.post(URL, json=sleep_entry(**{field: 0}))
+    response = patient.post(URL, json=SleepEntryBody(**{field: 0}))
     assert response.status_code == 201, response.json
 
 
 @pytest.mark.parametrize("field", ["sleep_latency_minutes", "wake_after_sleep_onset_minutes"])
 @pytest.mark.parametrize("value", [-1, 12.5, "20", None])
 def test_latency_and_waso_are_whole_minutes_from_zero(patient, field, value):
-    assert_invalid(patient.post(URL, json=sleep_entry(**{field: value})), field)
+    assert_invalid(patient.post(URL, json=SleepEntryBody(**{field: value})), field)
 
 
 @pytest.mark.parametrize(
@@ -287,7 +261,7 @@ def test_latency_and_waso_are_whole_minutes_from_zero(patient, field, value):
     ],
 )
 def test_awakenings_quality_and_note_rules(patient, field, value, accepted):
-    response = patient.post(URL, json=sleep_entry(**{field: value}))
+    response = patient.post(URL, json=SleepEntryBody(**{field: value}))
     if accepted:
         assert response.status_code == 201, response.json
         assert response.json[field] == value
@@ -296,8 +270,8 @@ def test_awakenings_quality_and_note_rules(patient, field, value, accepted):
 
 
 def test_a_second_entry_for_the_same_night_answers_409(app, db, patient):
-    first = patient.post(URL, json=sleep_entry()).json
-    second = patient.post(URL, json=sleep_entry(quality=5))
+    first = patient.post(URL, json=SleepEntryBody()).json
+    second = patient.post(URL, json=SleepEntryBody(quality=5))
     assert second.status_code == 409, second.json
     error = second.json["error"]
     assert error["status"] == 409
@@ -310,46 +284,46 @@ def test_a_second_entry_for_the_same_night_answers_409(app, db, patient):
 
 
 def test_a_second_entry_put_by_id_for_the_same_night_answers_409(app, db, patient):
-    patient.post(URL, json=sleep_entry())
-    response = patient.put(f"{URL}/{uuid.uuid4()}", json=sleep_entry(quality=5))
+    patient.post(URL, json=SleepEntryBody())
+    response = patient.put(f"{URL}/{uuid.uuid4()}", json=SleepEntryBody(quality=5))
     assert response.status_code == 409, response.json
     assert count_entries(app, db, "2024-03-09") == 1
 
 
 def test_moving_an_entry_onto_a_taken_night_answers_409(patient):
-    patient.post(URL, json=sleep_entry())
-    other = patient.post(URL, json=shifted_night(1)).json
-    response = patient.put(f"{URL}/{other['id']}", json=sleep_entry())
+    patient.post(URL, json=SleepEntryBody())
+    other = patient.post(URL, json=SleepEntryBody(day=1)).json
+    response = patient.put(f"{URL}/{other['id']}", json=SleepEntryBody())
     assert response.status_code == 409, response.json
     assert patient.get(f"{URL}/{other['id']}").json == other
 
 
 def test_editing_the_entry_of_a_night_is_not_a_clash(patient):
-    entry = patient.post(URL, json=sleep_entry()).json
-    edited = patient.put(f"{URL}/{entry['id']}", json=sleep_entry(quality=5))
+    entry = patient.post(URL, json=SleepEntryBody()).json
+    edited = patient.put(f"{URL}/{entry['id']}", json=SleepEntryBody(quality=5))
     assert edited.status_code == 200, edited.json
     assert edited.json["quality"] == 5
     assert edited.json["version"] == 2
 
 
 def test_a_night_is_free_again_after_its_entry_is_deleted(patient):
-    entry = patient.post(URL, json=sleep_entry()).json
+    entry = patient.post(URL, json=SleepEntryBody()).json
     assert patient.delete(f"{URL}/{entry['id']}").status_code == 204
-    again = patient.post(URL, json=sleep_entry(quality=4))
+    again = patient.post(URL, json=SleepEntryBody(quality=4))
     assert again.status_code == 201, again.json
     assert again.json["id"] != entry["id"]
 
 
 def test_two_patients_may_log_the_same_night(patient, accounts):
     other = accounts.signed_in(role="patient")
-    assert patient.post(URL, json=sleep_entry()).status_code == 201
-    response = other.post(URL, json=sleep_entry())
+    assert patient.post(URL, json=SleepEntryBody()).status_code == 201
+    response = other.post(URL, json=SleepEntryBody())
     assert response.status_code == 201, response.json
 
 
 def test_consecutive_nights_are_separate_entries(patient):
-    assert patient.post(URL, json=sleep_entry()).status_code == 201
-    response = patient.post(URL, json=shifted_night(1))
+    assert patient.post(URL, json=SleepEntryBody()).status_code == 201
+    response = patient.post(URL, json=SleepEntryBody(day=1))
     assert response.status_code == 201, response.json
     assert [item["night_of"] for item in patient.get(URL).json["items"]] == [
         "2024-03-10",

@@ -1,12 +1,18 @@
 """POST /sync: queued offline operations applied in order, one result each (DESIGN §3)."""
 
+import json
+import subprocess
+import sys
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
 from pain_diary.medications.models import DoseEvent, Medication
 from pain_diary.records.models import PainEntry
+
+from .factories import DoseEventBody
 
 PAIN = {"recorded_at": "2026-11-20T09:00:00+01:00", "intensity": 5}
 MEDICATION = {
@@ -29,15 +35,6 @@ def put(collection, record_id, body):
 
 def delete(collection, record_id):
     return {"op": "delete", "collection": collection, "id": record_id}
-
-
-def dose(medication_id):
-    return {
-        "medication_id": medication_id,
-        "status": "taken",
-        "scheduled_for": "2026-11-20T08:00:00+01:00",
-        "taken_at": "2026-11-20T08:05:00+01:00",
-    }
 
 
 def sync(client, *operations):
@@ -100,7 +97,7 @@ def test_a_dose_can_refer_to_a_medication_created_earlier_in_the_batch(patient):
     results = sync(
         patient,
         put("medications", medication_id, MEDICATION),
-        put("medication-doses", dose_id, dose(medication_id)),
+        put("medication-doses", dose_id, DoseEventBody(medication_id=medication_id)),
     )
     assert statuses(results) == [201, 201]
     assert results[1]["record"]["medication_id"] == medication_id
@@ -111,7 +108,7 @@ def test_a_dose_queued_before_its_medication_is_refused_because_order_matters(ap
     medication_id = new_id()
     results = sync(
         patient,
-        put("medication-doses", new_id(), dose(medication_id)),
+        put("medication-doses", new_id(), DoseEventBody(medication_id=medication_id)),
         put("medications", medication_id, MEDICATION),
     )
     assert statuses(results) == [422, 201]
@@ -156,7 +153,7 @@ def bad_operations(others_entry_id, medication_id):
         ),
         "delete of an unknown id": (delete("pain-entries", new_id()), 404, "not_found", None),
         "second event for a scheduled dose": (
-            put("medication-doses", new_id(), dose(medication_id)),
+            put("medication-doses", new_id(), DoseEventBody(medication_id=medication_id)),
             409, "conflict", ["scheduled_for"],
         ),
     }  # fmt: skip
@@ -174,7 +171,7 @@ def test_a_bad_operation_is_reported_and_does_not_stop_the_others(accounts, pati
     sync(
         patient,
         put("medications", medication_id, MEDICATION),
-        put("medication-doses", first_dose_id, dose(medication_id)),
+        put("medication-doses", first_dose_id, DoseEventBody(medication_id=medication_id)),
     )
     bad, status, code, fields = bad_operations(others_entry_id, medication_id)[case]
     before_id, after_id = new_id(), new_id()
@@ -226,7 +223,7 @@ def test_replaying_a_whole_batch_creates_nothing_twice(app, db, patient):
         put("pain-entries", new_id(), PAIN),
         put("pain-entries", new_id(), {**PAIN, "intensity": 2}),
         put("medications", medication_id, MEDICATION),
-        put("medication-doses", new_id(), dose(medication_id)),
+        put("medication-doses", new_id(), DoseEventBody(medication_id=medication_id)),
     ]
     first = sync(patient, *batch)
     assert statuses(first) == [201, 201, 201, 201]
@@ -283,3 +280,79 @@ def test_only_a_signed_in_patient_may_sync(app, db, client, accounts, role, stat
     assert response.status_code == status
     assert response.json["error"]["status"] == status
     assert row_counts(app, db)["pain_entries"] == 0
+
+
+# In a fresh interpreter: import the given modules first, build the app on a new SQLite database
+# by the migrations, register and sign in a patient, and answer what /sync made of the batch.
+FRESH_SYNC = """
+import importlib, json, sys
+import flask_migrate
+for module in sys.argv[1:]:
+    importlib.import_module(module)
+from pain_diary import create_app
+given = json.load(sys.stdin)
+app = create_app(given["config"])
+with app.app_context():
+    flask_migrate.upgrade()
+client = app.test_client()
+account = {"email": "ann@example.org", "password": "a sturdy passphrase"}
+profile = {"display_name": "Ann", "timezone": "Europe/Berlin"}
+client.post("/api/v1/auth/register", json={**account, **profile})
+signed_in = client.post("/api/v1/auth/login", json=account)
+client.environ_base["HTTP_X_CSRFTOKEN"] = signed_in.json["csrf_token"]
+answer = client.post("/api/v1/sync", json={"operations": given["operations"]})
+print(json.dumps({"status": answer.status_code, "body": answer.json}))
+"""
+SLEEP = {
+    "night_of": "2026-11-19",
+    "in_bed_at": "2026-11-19T22:30:00+01:00",
+    "tried_to_sleep_at": "2026-11-19T23:00:00+01:00",
+    "final_awakening_at": "2026-11-20T06:30:00+01:00",
+    "out_of_bed_at": "2026-11-20T07:00:00+01:00",
+    "sleep_latency_minutes": 20,
+    "wake_after_sleep_onset_minutes": 40,
+}
+THERAPY = {"modality": "vr", "started_at": "2026-11-20T10:00:00+01:00", "duration_minutes": 20}
+
+
+@pytest.mark.parametrize(
+    "first_imports",
+    [
+        pytest.param((), id="only pain_diary"),
+        pytest.param(("pain_diary.medications.routes",), id="medications first"),
+        pytest.param(
+            ("pain_diary.sync.routes", "pain_diary.records.collections"), id="the kernel first"
+        ),
+    ],
+)
+def test_sync_knows_every_collection_whatever_was_imported_first(
+    tmp_path, base_config, first_imports
+):
+    medication_id = new_id()
+    operations = [
+        put("pain-entries", new_id(), PAIN),
+        put("sleep-entries", new_id(), SLEEP),
+        put("therapy-sessions", new_id(), THERAPY),
+        put("medications", medication_id, MEDICATION),
+        put("medication-doses", new_id(), DoseEventBody(medication_id=medication_id)),
+    ]
+    config = {
+        **base_config,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
+        "INSTANCE_PATH": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", FRESH_SYNC, *first_imports],
+        input=json.dumps({"config": config, "operations": operations}),
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).parents[1],
+        check=True,
+    )
+    answer = json.loads(done.stdout.splitlines()[-1])
+    assert answer["status"] == 200, answer
+    results = answer["body"]["results"]
+    assert [result["error"] for result in results] == [None] * 5
+    assert [(result["collection"], result["status"]) for result in results] == [
+        (operation["collection"], 201) for operation in operations
+    ]

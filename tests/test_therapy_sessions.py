@@ -4,6 +4,7 @@ from datetime import datetime
 
 import pytest
 
+from .factories import TherapySessionBody
 from .helpers import assert_invalid, in_minutes
 
 URL = "/api/v1/therapy-sessions"
@@ -15,18 +16,8 @@ MODALITIES = [
 ]  # fmt: skip
 
 
-def therapy_session(**changes):
-    """A valid session, with ``changes`` applied."""
-    return {
-        "modality": "vr",
-        "started_at": "2024-03-10T18:00:00+01:00",
-        "duration_minutes": 20,
-        **changes,
-    }
-
-
 def test_a_full_session_is_stored_and_read_back(patient):
-    body = therapy_session(
+    body = TherapySessionBody(
         pain_before=7, pain_after=4, program="Beach walk (level 2)", note="Calmer afterwards."
     )
     created = patient.post(URL, json=body)
@@ -43,47 +34,47 @@ def test_a_full_session_is_stored_and_read_back(patient):
 
 
 def test_optional_fields_default_to_nothing(patient):
-    session = patient.post(URL, json=therapy_session()).json
+    session = patient.post(URL, json=TherapySessionBody()).json
     assert session["pain_before"] is None and session["pain_after"] is None
     assert session["program"] is None and session["note"] is None
 
 
 @pytest.mark.parametrize("field", ["modality", "started_at", "duration_minutes"])
 def test_required_fields(patient, field):
-    body = therapy_session()
+    body = TherapySessionBody()
     del body[field]
     assert_invalid(patient.post(URL, json=body), field)
 
 
 @pytest.mark.parametrize("modality", MODALITIES)
 def test_every_modality_of_the_design_is_accepted(patient, modality):
-    response = patient.post(URL, json=therapy_session(modality=modality))
+    response = patient.post(URL, json=TherapySessionBody(modality=modality))
     assert response.status_code == 201, response.json
     assert response.json["modality"] == modality
 
 
 @pytest.mark.parametrize("modality", ["yoga", "VR", "", None, 1])
 def test_an_unknown_modality_is_refused(patient, modality):
-    assert_invalid(patient.post(URL, json=therapy_session(modality=modality)), "modality")
+    assert_invalid(patient.post(URL, json=TherapySessionBody(modality=modality)), "modality")
 
 
 @pytest.mark.parametrize("minutes", [1, 600])
 def test_duration_accepts_1_to_600_minutes(patient, minutes):
-    response = patient.post(URL, json=therapy_session(duration_minutes=minutes))
+    response = patient.post(URL, json=TherapySessionBody(duration_minutes=minutes))
     assert response.status_code == 201, response.json
     assert response.json["duration_minutes"] == minutes
 
 
 @pytest.mark.parametrize("minutes", [0, 601, -5, 20.5, "20", None])
 def test_duration_outside_1_to_600_whole_minutes_is_refused(patient, minutes):
-    body = therapy_session(duration_minutes=minutes)
+    body = TherapySessionBody(duration_minutes=minutes)
     assert_invalid(patient.post(URL, json=body), "duration_minutes")
 
 
 @pytest.mark.parametrize("field", ["pain_before", "pain_after"])
 @pytest.mark.parametrize("value", [0, 10, None])
 def test_pain_before_and_after_accept_0_to_10_or_nothing(patient, field, value):
-    response = patient.post(URL, json=therapy_session(**{field: value}))
+    response = patient.post(URL, json=TherapySessionBody(**{field: value}))
     assert response.status_code == 201, response.json
     assert response.json[field] == value
 
@@ -91,7 +82,7 @@ def test_pain_before_and_after_accept_0_to_10_or_nothing(patient, field, value):
 @pytest.mark.parametrize("field", ["pain_before", "pain_after"])
 @pytest.mark.parametrize("value", [-1, 11, 3.5, "3"])
 def test_pain_before_and_after_refuse_anything_else(patient, field, value):
-    assert_invalid(patient.post(URL, json=therapy_session(**{field: value})), field)
+    assert_invalid(patient.post(URL, json=TherapySessionBody(**{field: value})), field)
 
 
 @pytest.mark.parametrize(
@@ -105,7 +96,7 @@ def test_pain_before_and_after_refuse_anything_else(patient, field, value):
     ],
 )
 def test_program_and_note_lengths(patient, field, value, accepted):
-    response = patient.post(URL, json=therapy_session(**{field: value}))
+    response = patient.post(URL, json=TherapySessionBody(**{field: value}))
     if accepted:
         assert response.status_code == 201, response.json
         assert response.json[field] == value
@@ -115,16 +106,16 @@ def test_program_and_note_lengths(patient, field, value, accepted):
 
 @pytest.mark.parametrize("started_at", ["2024-03-10T18:00:00", "2024-03-10", "after dinner", None])
 def test_started_at_must_be_a_datetime_with_offset(patient, started_at):
-    assert_invalid(patient.post(URL, json=therapy_session(started_at=started_at)), "started_at")
+    assert_invalid(patient.post(URL, json=TherapySessionBody(started_at=started_at)), "started_at")
 
 
 def test_started_at_more_than_5_minutes_ahead_is_refused(patient):
-    body = therapy_session(started_at=in_minutes(10))
+    body = TherapySessionBody(started_at=in_minutes(10))
     assert_invalid(patient.post(URL, json=body), "started_at")
 
 
 def test_started_at_a_few_minutes_ahead_is_tolerated(patient):
-    response = patient.post(URL, json=therapy_session(started_at=in_minutes(4)))
+    response = patient.post(URL, json=TherapySessionBody(started_at=in_minutes(4)))
     assert response.status_code == 201, response.json
 
 
@@ -141,6 +132,6 @@ def test_started_at_a_few_minutes_ahead_is_tolerated(patient):
 )
 def test_local_date_is_the_date_on_the_patients_clock(accounts, timezone, started_at, local_date):
     patient = accounts.signed_in(role="patient", timezone=timezone)
-    response = patient.post(URL, json=therapy_session(started_at=started_at))
+    response = patient.post(URL, json=TherapySessionBody(started_at=started_at))
     assert response.status_code == 201, response.json
     assert response.json["local_date"] == local_date

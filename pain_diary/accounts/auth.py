@@ -4,13 +4,13 @@ from functools import wraps
 
 from flask import current_app, g, request, session
 from flask_login import current_user, login_required
-from flask_wtf.csrf import CSRFError
 from sqlalchemy import bindparam, select, update
 
-from ..errors import ApiError, error_response
+from ..errors import ApiError
 from ..extensions import csrf, db, login_manager
+from ..hashing import hash_secret
 from ..types import utcnow
-from .models import ApiToken, User, UserSession, hash_secret
+from .models import ApiToken, User, UserSession
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -104,12 +104,6 @@ def check_csrf():
         csrf.protect()
 
 
-def handle_csrf_error(exc):
-    return error_response(
-        403, "Send the X-CSRFToken header from login or GET /me.", code="csrf_failed"
-    )
-
-
 def role_required(role):
     def decorator(view):
         @wraps(view)
@@ -131,4 +125,3 @@ clinician_required = role_required("clinician")
 def init_app(app):
     login_manager.session_protection = None  # sessions are checked server-side instead
     app.before_request(check_csrf)
-    app.register_error_handler(CSRFError, handle_csrf_error)

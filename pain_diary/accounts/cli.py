@@ -2,13 +2,13 @@
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
 from ..extensions import db
 from .auth import end_sessions
-from .models import ROLES, User
+from .models import ROLES
 from .passwords import password_problems
 from .schemas import iana_timezones
+from .users import create_user, user_by_email
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 
@@ -28,10 +28,8 @@ def _validated(password, timezone):
 @click.option("--display-name", default=None, help="Defaults to the part of the email before @.")
 def create(email, password, role, timezone, display_name):
     """Create a user (the way to make clinicians when self-signup is off)."""
-    from .routes import create_user
-
     _validated(password, timezone)
-    if db.session.scalar(select(User).where(User.email == email.strip().lower())):
+    if user_by_email(email) is not None:
         raise click.ClickException(f"a user with email {email} exists already")
     user = create_user(email, password, display_name or email.split("@")[0], role, timezone)
     db.session.commit()
@@ -42,7 +40,7 @@ def create(email, password, role, timezone, display_name):
 @click.option("--email", required=True)
 def disable(email):
     """Disable a user and end all their sessions at once."""
-    user = db.session.scalar(select(User).where(User.email == email.strip().lower()))
+    user = user_by_email(email)
     if user is None:
         raise click.ClickException(f"no user with email {email}")
     user.is_disabled = True

@@ -1,6 +1,5 @@
 """Users, their server-side sessions and their personal API tokens."""
 
-import hashlib
 import secrets
 import uuid
 from datetime import date, datetime
@@ -11,14 +10,10 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
+from ..hashing import hash_secret
 from ..types import UTCDateTime, utcnow
 
 ROLES = ("patient", "clinician")
-
-
-def hash_secret(secret):
-    """Hash a high-entropy secret (session id, API token) for storage and lookup."""
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 class User(UserMixin, db.Model):

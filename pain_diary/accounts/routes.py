@@ -8,13 +8,14 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db, limiter
+from ..throttle import failed_with
 from ..types import utcnow
 from . import auth
-from .models import ApiToken, User
+from .models import ApiToken
 from .passwords import hash_password, needs_rehash, verify_password
 from .schemas import (
     LoginSchema,
@@ -27,29 +28,9 @@ from .schemas import (
     UserSchema,
     UserUpdateSchema,
 )
+from .users import create_user, ensure_email_free, user_by_email
 
 bp = Blueprint("accounts", __name__, url_prefix="/api/v1", description="Accounts and sign-in.")
-
-
-def ensure_email_free(email):
-    if db.session.scalar(select(func.count()).where(User.email == email)):
-        message = "An account with this email exists already."
-        raise ApiError(409, message, fields={"email": [message]})
-
-
-def create_user(email, password, display_name, role="patient", timezone="UTC"):
-    """Add a user with a hashed password; 409 if the email is taken."""
-    email = email.strip().lower()
-    ensure_email_free(email)
-    user = User(
-        email=email,
-        password_hash=hash_password(password),
-        display_name=display_name,
-        role=role,
-        timezone=timezone,
-    )
-    db.session.add(user)
-    return user
 
 
 def _account_key():
@@ -62,10 +43,6 @@ def _is_signup_code(code):
     """Compared as UTF-8 bytes: hmac.compare_digest refuses str beyond ASCII."""
     expected = current_app.config["CLINICIAN_SIGNUP_CODE"]
     return bool(expected and code) and hmac.compare_digest(code.encode(), expected.encode())
-
-
-def _failed(response):
-    return response.status_code == 401
 
 
 @bp.route("/auth/register")
@@ -92,12 +69,12 @@ class Login(MethodView):
         limiter.limit(
             lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
             key_func=_account_key,
-            deduct_when=_failed,
+            deduct_when=failed_with(401),
             scope="login-account",
         ),
         limiter.limit(
             lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"],
-            deduct_when=_failed,
+            deduct_when=failed_with(401),
             scope="login-address",
         ),
     ]
@@ -106,7 +83,7 @@ class Login(MethodView):
     @bp.response(200, SignedInSchema)
     def post(self, data):
         """Sign in; sets the session cookie and returns the CSRF token."""
-        user = db.session.scalar(select(User).where(User.email == data["email"].strip().lower()))
+        user = user_by_email(data["email"])
         stored = user.password_hash if user else None
         if not verify_password(stored, data["password"]) or not user.is_active:
             raise ApiError(401, "Email or password is wrong.", code="invalid_credentials")

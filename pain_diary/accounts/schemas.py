@@ -9,7 +9,7 @@ from flask import g
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
 
-from ..records.fields import Int
+from ..sync.fields import Int
 from .models import ROLES
 from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 

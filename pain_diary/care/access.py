@@ -6,7 +6,7 @@ from flask import request
 from flask_login import current_user
 from sqlalchemy import insert, select
 
-from ..accounts.models import User
+from ..accounts.users import user_by_id
 from ..errors import ApiError
 from ..extensions import db
 from ..types import utcnow
@@ -21,14 +21,6 @@ def active_link(clinician_id, patient_id):
             CareLink.revoked_at.is_(None),
         )
     )
-
-
-def linked_patient_ids(clinician_id):
-    return db.session.scalars(
-        select(CareLink.patient_id).where(
-            CareLink.clinician_id == clinician_id, CareLink.revoked_at.is_(None)
-        )
-    ).all()
 
 
 def audit(patient_ids, resource, outcome="allowed", action="read"):
@@ -58,4 +50,4 @@ def readable_patient(patient_id, resource):
     audit([patient_id], resource, "allowed" if allowed else "denied")
     if not allowed:
         raise ApiError(404, "No such patient.")
-    return db.session.get(User, patient_id)
+    return user_by_id(patient_id)

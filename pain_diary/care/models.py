@@ -6,7 +6,6 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..accounts.models import User
 from ..extensions import db
 from ..types import UTCDateTime, utcnow
 
@@ -40,8 +39,9 @@ class CareLink(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    patient: Mapped[User] = relationship(foreign_keys=[patient_id], lazy="joined")
-    clinician: Mapped[User] = relationship(foreign_keys=[clinician_id], lazy="joined")
+    # Named, not imported: care reaches accounts through its public functions, not its models.
+    patient = relationship("User", foreign_keys=[patient_id], lazy="joined")
+    clinician = relationship("User", foreign_keys=[clinician_id], lazy="joined")
 
 
 class AuditEvent(db.Model):
@@ -66,6 +66,6 @@ class AuditEvent(db.Model):
     outcome: Mapped[str] = mapped_column(String(10))
     ip: Mapped[str | None] = mapped_column(String(45))
 
-    actor: Mapped[User | None] = relationship(
-        primaryjoin="foreign(AuditEvent.actor_id) == User.id", lazy="joined", viewonly=True
+    actor = relationship(
+        "User", primaryjoin="foreign(AuditEvent.actor_id) == User.id", lazy="joined", viewonly=True
     )

@@ -1,9 +1,5 @@
 """Care team API: invitations, links, revocation, and the audit trail."""
 
-import hashlib
-import secrets
-from datetime import timedelta
-
 from flask import current_app
 from flask.views import MethodView
 from flask_limiter.util import get_remote_address
@@ -15,9 +11,10 @@ from ..accounts.auth import clinician_required, login_required, patient_required
 from ..errors import ApiError
 from ..extensions import db, limiter
 from ..paging import after_cursor, encode_cursor
+from ..throttle import failed_with
 from ..types import utcnow
-from .access import active_link
-from .models import AuditEvent, CareLink, Invitation
+from . import invitations
+from .models import AuditEvent, CareLink
 from .schemas import (
     AuditEventPageSchema,
     AuditQuerySchema,
@@ -27,19 +24,6 @@ from .schemas import (
 )
 
 bp = Blueprint("care", __name__, url_prefix="/api/v1", description="Care team and audit.")
-
-# No 0/O or 1/I/L: codes are read aloud and typed on phones.
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 8
-INVITATION_LIFETIME = timedelta(hours=72)
-
-
-def _code_hash(code):
-    return hashlib.sha256(code.strip().upper().replace("-", "").encode()).hexdigest()
-
-
-def _failed(response):
-    return response.status_code == 404
 
 
 def _redeemer_key():
@@ -54,12 +38,7 @@ class Invitations(MethodView):
     @bp.response(201, InvitationSchema)
     def post(self):
         """Create a single-use code (valid 72 hours) to give to a clinician."""
-        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-        invitation = Invitation(
-            patient_id=current_user.id, code_hash=_code_hash(code),
-            expires_at=utcnow() + INVITATION_LIFETIME,
-        )  # fmt: skip
-        db.session.add(invitation)
+        invitation, code = invitations.invite(current_user.id)
         db.session.commit()
         return {"code": code, "expires_at": invitation.expires_at}
 
@@ -69,7 +48,7 @@ class Links(MethodView):
     decorators = [
         clinician_required,
         limiter.limit(
-            lambda: current_app.config["INVITATION_LIMIT"], deduct_when=_failed,
+            lambda: current_app.config["INVITATION_LIMIT"], deduct_when=failed_with(404),
             key_func=_redeemer_key,
         ),
     ]  # fmt: skip
@@ -79,26 +58,9 @@ class Links(MethodView):
     @bp.alt_response(200, schema=CareLinkSchema, description="Already linked: the existing link.")
     def post(self, data):
         """Redeem a patient's invitation code; the link lets you read their diary."""
-        invitation = db.session.scalar(
-            select(Invitation)
-            .where(Invitation.code_hash == _code_hash(data["code"]))
-            .with_for_update()
-        )
-        if invitation is None or invitation.redeemed_at or invitation.expires_at <= utcnow():
-            raise ApiError(
-                404,
-                "This code is unknown, used or expired; ask for a new one.",
-                fields={"code": ["Unknown, used or expired."]},
-            )
-        invitation.redeemed_at = utcnow()
-        link = active_link(current_user.id, invitation.patient_id)
-        if link is not None:
-            db.session.commit()
-            return link, 200
-        link = CareLink(patient_id=invitation.patient_id, clinician_id=current_user.id)
-        db.session.add(link)
+        link, created = invitations.redeem(data["code"], current_user.id)
         db.session.commit()
-        return link, 201
+        return link, 201 if created else 200
 
 
 @bp.route("/care-team")

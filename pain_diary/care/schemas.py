@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..records.fields import Instant, page_limit
+from ..sync.fields import Instant, page_limit
 
 
 class InvitationSchema(ma.Schema):

@@ -11,16 +11,12 @@ from datetime import UTC, datetime, timedelta
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
-from ..accounts.models import User
-from ..accounts.routes import create_user
-from ..care.access import active_link
-from ..care.models import CareLink
+from ..accounts.users import create_user, user_by_email
+from ..care.invitations import link_clinician
 from ..extensions import db
 from ..localtime import local_date
 from ..medications.collections import medication_doses, medications
-from ..medications.models import Medication
 from ..records.collections import pain_entries, sleep_entries, therapy_sessions
 from .diary import pain_records, sleep_records
 from .prescriptions import NAPROXEN, dose_records, medication_records
@@ -44,7 +40,7 @@ def demo_command():
     """Create (or reuse) the demo users, fill the patient's diary and print the credentials."""
     users = {}
     for email, name, role, timezone in DEMO_USERS:
-        user = db.session.scalar(select(User).where(User.email == email))
+        user = user_by_email(email)
         if user is None:
             user = create_user(email, DEMO_PASSWORD, name, role, timezone)
         db.session.commit()
@@ -64,9 +60,8 @@ def demo_command():
 
 def link_care_team(patient, clinician):
     """Let the demo clinician read the demo patient's diary, as if an invitation was redeemed."""
-    if active_link(clinician.id, patient.id) is None:
-        db.session.add(CareLink(patient_id=patient.id, clinician_id=clinician.id))
-        db.session.commit()
+    link_clinician(patient.id, clinician.id)
+    db.session.commit()
 
 
 def fill_diary(patient, now=None):
@@ -85,7 +80,7 @@ def fill_diary(patient, now=None):
 def _first_day(patient, today):
     """Start 120 days back, or where an earlier run started, so a rerun continues its story."""
     first_day = today - timedelta(days=STORY_DAYS - 1)
-    started = db.session.get(Medication, record_id(patient.id, "medication", NAPROXEN.key))
+    started = db.session.get(medications.model, record_id(patient.id, "medication", NAPROXEN.key))
     if started is not None:
         first_day = min(first_day, started.start_date)
     return first_day

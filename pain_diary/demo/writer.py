@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db
-from ..records.models import DeletedRecord
-from ..records.store import COLLECTIONS, load_body
+from ..sync.registry import registered_collections
+from ..sync.store import deleted_ids, load_body
 
 
 class DiaryWriter:
@@ -30,13 +30,14 @@ class DiaryWriter:
 
     def _stored_ids(self):
         """The patient's record ids by model, tombstones included (a deleted record stays so)."""
-        models = {collection.model for collection in COLLECTIONS.values()} | {DeletedRecord}
-        return {
+        models = {collection.model for collection in registered_collections().values()}
+        stored = {
             model: set(
                 db.session.scalars(select(model.id).where(model.patient_id == self.patient.id))
             )
             for model in models
         }
+        return {**stored, "deleted": deleted_ids(self.patient.id)}
 
     def add(self, collection, record_id, body, saved_at):
         """Add the record unless it exists; a clash with one the patient logged keeps theirs."""

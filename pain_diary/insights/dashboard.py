@@ -17,21 +17,24 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import String, cast, func, select
-
-from ..accounts.models import User
 from ..care.access import audit
-from ..care.models import CareLink
-from ..extensions import db
+from ..care.queries import active_links, linked_patients_query
 from ..localtime import day_bounds, local_date
 from ..medications.adherence import DoseRecord
 from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, daily_mme, is_opioid
-from ..medications.models import DoseEvent, Medication
-from ..medications.queries import medication_plans
-from ..records.models import PainEntry, SleepEntry
+from ..medications.queries import (
+    dose_events_of_patients,
+    medication_plans,
+    medications_of_patients,
+)
+from ..records.queries import (
+    daily_pain_of_patients,
+    first_pain_day_column,
+    last_pain_entries,
+    nights_of_patients,
+)
 from . import analytics
-from .analytics import MIN_LOGGED_DAYS, WINDOW_DAYS, SleepNight
-from .diary import plain_rows as _rows
+from .analytics import WINDOW_DAYS, SleepNight
 from .summary import DEFAULT_DAYS, attention_flags, fortnight_adherence
 
 log = logging.getLogger(__name__)
@@ -116,42 +119,26 @@ def _identity(patient):
     }
 
 
-def _key(column):
-    """An id as text, cast by the database: a dict key without a UUID object per row."""
-    return cast(column, String)
-
-
 def _linked_patients(clinician_id, now):
-    """The patients of the clinician's active links, by the :func:`_key` of their id."""
+    """The patients of the clinician's active links, by their id as text."""
     # One index lookup per patient, inside the one statement (see insights.diary.diary_start).
-    first_entry = (
-        select(func.min(PainEntry.local_date))
-        .where(PainEntry.patient_id == User.id)
-        .scalar_subquery()
-    )
-    links = db.session.execute(
-        select(CareLink.id, CareLink.patient_id, _key(CareLink.patient_id).label("key"),
-               User.display_name, User.timezone, User.created_at, first_entry)
-        .join(User, User.id == CareLink.patient_id)
-        .where(CareLink.clinician_id == clinician_id, CareLink.revoked_at.is_(None))
-        .order_by(CareLink.created_at)
-    )  # fmt: skip
     patients = {}
-    for link_id, patient_id, key, display_name, timezone, created_at, first_day in links:
-        if key in patients:
+    for link in active_links(clinician_id, first_pain_day_column):
+        if link.key in patients:
             continue  # two active links to one patient (redeemed concurrently): the first
-        tz = ZoneInfo(timezone)
-        patient = _Patient(link_id, patient_id, display_name, tz, local_date(now, tz))
-        patient.diary_start = min(local_date(created_at, tz), first_day or patient.today)
-        patients[key] = patient
+        tz = ZoneInfo(link.timezone)
+        patient = _Patient(
+            link.link_id, link.patient_id, link.display_name, tz, local_date(now, tz)
+        )
+        first_day = link.first_pain_day or patient.today
+        patient.diary_start = min(local_date(link.created_at, tz), first_day)
+        patients[link.key] = patient
     return patients
 
 
 def _load_diaries(clinician_id, patients):
     """Fill in every patient's recent records with one query per record type."""
-    linked = select(CareLink.patient_id).where(
-        CareLink.clinician_id == clinician_id, CareLink.revoked_at.is_(None)
-    )
+    linked = linked_patients_query(clinician_id)
     # Patients live in different timezones: read from the earliest "today" back, filter each.
     first_today = min(patient.today for patient in patients.values())
     last_today = max(patient.today for patient in patients.values())
@@ -161,12 +148,8 @@ def _load_diaries(clinician_id, patients):
 
     # One query gives daily pain and, for all but the patients quiet for a month, the last entry.
     # A day more: a later entry may bear an earlier local date when the patient moved west.
-    for key, day, total, entries, last_at in _rows(
-        select(_key(PainEntry.patient_id), PainEntry.local_date, func.sum(PainEntry.intensity),
-               func.count(), func.max(PainEntry.recorded_at))
-        .where(PainEntry.patient_id.in_(linked), PainEntry.local_date >= since(PAIN_DAYS + 1))
-        .group_by(PainEntry.patient_id, PainEntry.local_date)
-    ):  # fmt: skip
+    # The reads of every patient's rows unpack tuples: names would cost a sixth of the list's time.
+    for key, day, total, entries, last_at in daily_pain_of_patients(linked, since(PAIN_DAYS + 1)):
         if (patient := patients.get(key)) is None:
             continue
         patient.last_entry_at = max(patient.last_entry_at or last_at, last_at)
@@ -175,45 +158,25 @@ def _load_diaries(clinician_id, patients):
             patient.daily_pain[day] = total / entries
     # Only the quiet ones' whole history is read (named in a list: they are few).
     quiet = [patient.patient_id for patient in patients.values() if not patient.last_entry_at]
-    for key, last_at in _rows(
-        select(_key(PainEntry.patient_id), func.max(PainEntry.recorded_at))
-        .where(PainEntry.patient_id.in_(quiet))
-        .group_by(PainEntry.patient_id)
-    ):
+    for key, last_at in last_pain_entries(quiet):
         patients[key].last_entry_at = last_at
 
     # The flags pick each patient's last 7 nights out of these.
-    for key, *night in _rows(
-        select(_key(SleepEntry.patient_id), SleepEntry.night_of, SleepEntry.total_sleep_minutes,
-               SleepEntry.sleep_efficiency, SleepEntry.sleep_latency_minutes,
-               SleepEntry.wake_after_sleep_onset_minutes, SleepEntry.quality)
-        .where(SleepEntry.patient_id.in_(linked), SleepEntry.night_of >= since(WINDOW_DAYS),
-               SleepEntry.night_of <= last_today)
-    ):  # fmt: skip
+    for key, *night in nights_of_patients(linked, since(WINDOW_DAYS), last_today):
         if patient := patients.get(key):
             patient.sleep.append(SleepNight(*night))
 
-    # Plans and doses name a medication by its key too: adherence only matches the two.
-    medications = {}  # key -> its patient, and its ingredient if an opioid
-    for medication in _rows(
-        select(_key(Medication.patient_id).label("patient"), _key(Medication.id).label("id"),
-               Medication.name, Medication.ingredient, Medication.schedule,
-               Medication.start_date, Medication.end_date)
-        .where(Medication.patient_id.in_(linked))
-        .order_by(Medication.name)
-    ):  # fmt: skip
-        if patient := patients.get(medication.patient):
+    # Plans and doses name a medication by its id as text too: adherence only matches the two.
+    medications = {}  # id -> its patient, and its ingredient if an opioid
+    for medication in medications_of_patients(linked):
+        if patient := patients.get(medication.patient_id):
             patient.medications.append(medication)
             opioid = medication.ingredient if is_opioid(medication.ingredient) else None
             medications[medication.id] = (patient, opioid)
 
     # Adherence picks the fortnight's scheduled doses out of these, MME the week's taken ones.
-    for medication_id, status, scheduled_for, taken_at, amount, unit in _rows(
-        select(_key(DoseEvent.medication_id), DoseEvent.status, DoseEvent.scheduled_for,
-               DoseEvent.taken_at, DoseEvent.amount, DoseEvent.dose_unit)
-        .where(DoseEvent.patient_id.in_(linked), DoseEvent.local_date >= since(DOSE_DAYS),
-               DoseEvent.local_date <= last_today + timedelta(days=1))
-    ):  # fmt: skip
+    doses = dose_events_of_patients(linked, since(DOSE_DAYS), last_today + timedelta(days=1))
+    for medication_id, status, scheduled_for, taken_at, amount, unit in doses:
         patient, opioid = medications.get(medication_id, _UNLISTED)
         if patient is None:
             continue
@@ -227,27 +190,15 @@ def _row(patient, now, thresholds):
     """The dashboard figures of one patient, from the summary's own functions."""
     today, tz = patient.today, patient.tz
     daily = dict(sorted(patient.daily_pain.items()))  # as analytics.daily_pain has it
-    recent_start = today - timedelta(days=WINDOW_DAYS - 1)
-    recent = analytics.round1(
-        analytics.mean_daily_pain(daily, recent_start, today, MIN_LOGGED_DAYS)
-    )
-    # The comparison of the pain_worsening flag: the 14 days before, on the rounded means.
-    prior = analytics.round1(
-        analytics.mean_daily_pain(
-            daily,
-            recent_start - timedelta(days=2 * WINDOW_DAYS),
-            recent_start - timedelta(days=1),
-            MIN_LOGGED_DAYS,
-        )
-    )
+    pain = analytics.recent_pain_change(daily, today)  # the pain_worsening flag's comparison
     plans = medication_plans(patient.medications)
     fortnight = fortnight_adherence(plans, patient.doses, tz, today, now)
     week = [dose for dose in patient.opioid_doses if dose.taken_at >= patient.mme_from]
     mme_by_day = daily_mme(week, tz)
     return {
         **_identity(patient),
-        "pain_7d_mean": recent,
-        "pain_change_percent": analytics.round1(analytics.percent_change(prior, recent)),
+        "pain_7d_mean": pain.recent_mean,
+        "pain_change_percent": analytics.round1(pain.change_percent),
         "adherence_percent": fortnight["adherence_percent"],
         "flags": attention_flags(
             daily, patient.sleep, fortnight, mme_by_day, today, patient.diary_start, thresholds

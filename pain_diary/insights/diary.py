@@ -4,14 +4,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
-from ..extensions import db
 from ..localtime import local_date
+from ..medications import queries as medications
 from ..medications.adherence import DoseRecord, MedicationPlan
 from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, is_opioid
-from ..medications.queries import dose_events, medication_plans, patient_medications
-from ..records.models import PainEntry, SleepEntry, TherapySession
+from ..records import queries as records
 from .analytics import PainPoint, SleepNight, TherapyPoint
 
 #: Flags look back 21 days (the last 7 against the 14 before) from the period's end.
@@ -41,7 +38,7 @@ PARTS = frozenset({"pain", "sleep", "therapy", "medications", "started_on"})
 def load_diary(patient, first_day, last_day, parts=PARTS):
     """Query what a summary of the period (and its flags) uses; ``parts`` narrows it for a chart.
 
-    Plain column tuples, not ORM objects: a two-year diary is thousands of rows.
+    Plain rows, not ORM objects: a two-year diary is thousands of them.
     """
     diary = Diary(tz=patient.tz, first_day=first_day, last_day=last_day)
     since = min(first_day, last_day - FLAG_LOOKBACK)
@@ -64,63 +61,52 @@ def diary_start(patient):
     Completion and the logging_gap flag count from it (DESIGN §4): no gap before the diary began.
     One lookup in the patient-day index.
     """
-    first_entry = db.session.scalar(
-        select(func.min(PainEntry.local_date)).where(PainEntry.patient_id == patient.id)
-    )
+    first_entry = records.first_pain_day(patient.id)
     created = local_date(patient.created_at, patient.tz)
     return created if first_entry is None else min(created, first_entry)
 
 
-def plain_rows(statement):
-    """Plain rows from the connection, fetched at once, without the ORM's per-row bookkeeping."""
-    return db.session.connection().execute(statement).all()
+def _pain_point(row):
+    """A row of :func:`records.queries.pain_entries` as the analytics take it."""
+    return PainPoint(
+        row.local_date, row.intensity, row.recorded_at, row.created_at,
+        row.enjoyment_interference, row.activity_interference,
+        tuple(site["site"] for site in row.body_sites), tuple(row.qualities),
+    )  # fmt: skip
 
 
-def _rows(*columns, where):
-    return plain_rows(select(*columns).where(*where))
+def _sleep_night(row):
+    """A row of a nights query as the analytics take it."""
+    return SleepNight(
+        row.night_of, row.total_sleep_minutes, row.sleep_efficiency, row.sleep_latency_minutes,
+        row.wake_after_sleep_onset_minutes, row.quality,
+    )  # fmt: skip
 
 
 def _pain(pid, since, last_day):
-    e = PainEntry
-    rows = _rows(
-        e.local_date, e.intensity, e.recorded_at, e.created_at, e.enjoyment_interference,
-        e.activity_interference, e.body_sites, e.qualities,
-        where=(e.patient_id == pid, e.local_date >= since, e.local_date <= last_day),
-    )  # fmt: skip
-    return [
-        PainPoint(*row[:6], tuple(site["site"] for site in row.body_sites), tuple(row.qualities))
-        for row in rows
-    ]
+    return [_pain_point(row) for row in records.pain_entries(pid, since, last_day)]
 
 
 def _sleep(pid, since, last_day):
-    s = SleepEntry
-    rows = _rows(
-        s.night_of, s.total_sleep_minutes, s.sleep_efficiency, s.sleep_latency_minutes,
-        s.wake_after_sleep_onset_minutes, s.quality,
-        where=(s.patient_id == pid, s.night_of >= since, s.night_of <= last_day),
-    )  # fmt: skip
-    return [SleepNight(*row) for row in rows]
+    return [_sleep_night(row) for row in records.nights(pid, since, last_day)]
 
 
 def _therapy(pid, first_day, last_day):
-    t = TherapySession
-    rows = _rows(
-        t.modality, t.duration_minutes, t.pain_before, t.pain_after,
-        where=(t.patient_id == pid, t.local_date >= first_day, t.local_date <= last_day),
-    )  # fmt: skip
-    return [TherapyPoint(*row) for row in rows]
+    return [
+        TherapyPoint(row.modality, row.duration_minutes, row.pain_before, row.pain_after)
+        for row in records.therapy_sessions(pid, first_day, last_day)
+    ]
 
 
 def _medications(diary, pid, since, last_day):
-    medications = patient_medications(pid)
-    diary.plans = medication_plans(medications)
-    opioids = {m.id: m.ingredient for m in medications if is_opioid(m.ingredient)}
+    prescribed = medications.patient_medications(pid)
+    diary.plans = medications.medication_plans(prescribed)
+    opioids = {m.id: m.ingredient for m in prescribed if is_opioid(m.ingredient)}
     # A fentanyl patch applied before the period still counts on its first days.
-    events = dose_events(
+    events = medications.dose_events(
         pid, since - timedelta(days=FENTANYL_PATCH_DAYS), last_day + timedelta(days=1)
     )
-    diary.doses = [DoseRecord(*event[:5]) for event in events]
+    diary.doses = [medications.dose_record(event) for event in events]
     diary.opioid_doses = [
         TakenOpioidDose(opioids[e.medication_id], e.amount, e.dose_unit, e.taken_at)
         for e in events

@@ -10,10 +10,9 @@ import json
 import zipfile
 from datetime import UTC, datetime
 
-from sqlalchemy import select
-
-from ..extensions import db
+from ..medications import queries as medication_queries
 from ..medications.collections import medication_doses, medications
+from ..records import queries as record_queries
 from ..records.collections import pain_entries, sleep_entries, therapy_sessions
 
 #: Export name → collection, in the order the files and keys appear.
@@ -46,16 +45,8 @@ ABOUT = {
 
 def patient_records(patient):
     """Every record of the patient by export name, oldest first: one query per record type."""
-    records = {}
-    for name, collection in EXPORTED.items():
-        model = collection.model
-        statement = (
-            select(model)
-            .where(model.patient_id == patient.id)
-            .order_by(getattr(model, collection.sort_column), model.id)
-        )
-        records[name] = db.session.scalars(statement).all()
-    return records
+    records = record_queries.every_record(patient.id) | medication_queries.every_record(patient.id)
+    return {name: records[name] for name in EXPORTED}
 
 
 def everything(patient):

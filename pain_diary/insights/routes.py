@@ -10,7 +10,7 @@ from flask_smorest import Blueprint
 from ..accounts.auth import clinician_required, patient_required
 from ..care.access import readable_patient
 from ..medications.queries import patient_medications
-from . import charts, dashboard, export, fhir, report
+from . import charts, dashboard, export, fhir, pdf, report
 from .diary import load_diary
 from .schemas import DashboardRowSchema, ExportQuerySchema, PeriodQuerySchema, SummarySchema
 from .summary import build_summary, flag_thresholds, period
@@ -67,7 +67,7 @@ def _report(patient, query, as_pdf):
     html = report.render_summary_html(patient, summary, rendered, now, medications, marks)
     if not as_pdf:
         return Response(html, mimetype=HTML)
-    response = Response(report.html_to_pdf(html), mimetype=PDF)
+    response = Response(pdf.html_to_pdf(html), mimetype=PDF)
     response.headers["Content-Disposition"] = 'inline; filename="pain-diary-summary.pdf"'
     return response
 

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from ..errors import ApiError
 from ..extensions import db
 from ..localtime import local_date, occurrences
-from ..records.store import Collection
+from ..sync.store import Collection
 from .models import DoseEvent, Medication
 from .schemas import DoseEventSchema, MedicationSchema
 
@@ -82,13 +82,6 @@ def one_event_per_scheduled_dose(values, user, record_id):
         )
 
 
-medications = Collection(
-    "medications",
-    Medication,
-    MedicationSchema(),
-    "created_at",
-    dependents=(("medication-doses", "medication_id"),),
-)
 medication_doses = Collection(
     "medication-doses",
     DoseEvent,
@@ -98,3 +91,13 @@ medication_doses = Collection(
     derive_dose,
     conflicts=one_event_per_scheduled_dose,
 )
+medications = Collection(
+    "medications",
+    Medication,
+    MedicationSchema(),
+    "created_at",
+    dependents=((medication_doses, "medication_id"),),
+)
+
+#: Registered by create_app; routes.py declares each one's routes.
+COLLECTIONS = (medications, medication_doses)

@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..records.models import PatientRecord, patient_day_index
+from ..sync.models import PatientRecord, patient_day_index
 from ..types import UTCDateTime
 
 

@@ -1,9 +1,15 @@
-"""Load medications and dose events as the plain data adherence and MME work on."""
+"""Medications and dose events as the plain data adherence and MME work on.
+
+The ``*_of_patients`` variants read many patients in one statement, for the clinicians' list:
+``patient_ids`` is a subquery (or a list) of ids, and ids come as text, cast by the database:
+dict keys without a UUID object per row.
+"""
 
 from datetime import time
 
-from sqlalchemy import select
+from sqlalchemy import String, cast, select
 
+from ..database import plain_rows
 from ..extensions import db
 from .adherence import DoseRecord, MedicationPlan, Schedule
 from .models import DoseEvent, Medication
@@ -34,16 +40,64 @@ def medication_plans(medications):
 def dose_events(patient_id, first_day, last_day):
     """The patient's dose events filed on the local dates ``first_day``..``last_day``.
 
-    Plain rows, not ORM objects (a long summary reads thousands): each begins with the fields of
-    a :class:`DoseRecord` and adds the ``amount`` and ``dose_unit`` that MME needs.
+    Plain rows, not ORM objects (a long summary reads thousands): the fields of a
+    :class:`DoseRecord` and the ``amount`` and ``dose_unit`` that MME needs.
     """
     e = DoseEvent
-    statement = select(
-        e.medication_id, e.status, e.scheduled_for, e.taken_at, e.id, e.amount, e.dose_unit
-    ).where(e.patient_id == patient_id, e.local_date >= first_day, e.local_date <= last_day)
-    return db.session.connection().execute(statement).all()
+    return plain_rows(
+        select(e.medication_id, e.status, e.scheduled_for, e.taken_at, e.id, e.amount,
+               e.dose_unit)
+        .where(e.patient_id == patient_id, e.local_date >= first_day, e.local_date <= last_day)
+    )  # fmt: skip
+
+
+def dose_record(event):
+    """A row of :func:`dose_events` as adherence takes it."""
+    return DoseRecord(
+        event.medication_id, event.status, event.scheduled_for, event.taken_at, event.id
+    )
 
 
 def dose_records(patient_id, first_day, last_day):
     """The dose events of :func:`dose_events` as adherence takes them."""
-    return [DoseRecord(*event[:5]) for event in dose_events(patient_id, first_day, last_day)]
+    return [dose_record(event) for event in dose_events(patient_id, first_day, last_day)]
+
+
+def medications_of_patients(patient_ids):
+    """The patients' medications by name: what :func:`medication_plans` and MME read."""
+    m = Medication
+    return plain_rows(
+        select(cast(m.patient_id, String).label("patient_id"), cast(m.id, String).label("id"),
+               m.name, m.ingredient, m.schedule, m.start_date, m.end_date)
+        .where(m.patient_id.in_(patient_ids))
+        .order_by(m.name)
+    )  # fmt: skip
+
+
+def dose_events_of_patients(patient_ids, first_day, last_day):
+    """The patients' dose events filed on ``first_day``..``last_day``, to unpack as tuples.
+
+    Rows of ``(medication_id, status, scheduled_for, taken_at, amount, dose_unit)``, the id as
+    text: tens of thousands for a clinician's list.
+    """
+    e = DoseEvent
+    return plain_rows(
+        select(cast(e.medication_id, String).label("medication_id"), e.status, e.scheduled_for,
+               e.taken_at, e.amount, e.dose_unit)
+        .where(e.patient_id.in_(patient_ids), e.local_date >= first_day,
+               e.local_date <= last_day),
+        named=False,
+    )  # fmt: skip
+
+
+def every_record(patient_id):
+    """Every medication and dose event of the patient, oldest first, to dump whole."""
+    m, e = Medication, DoseEvent
+    return {
+        "medications": db.session.scalars(
+            select(m).where(m.patient_id == patient_id).order_by(m.created_at, m.id)
+        ).all(),
+        "medication_doses": db.session.scalars(
+            select(e).where(e.patient_id == patient_id).order_by(e.occurred_at, e.id)
+        ).all(),
+    }

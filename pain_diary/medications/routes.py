@@ -7,7 +7,7 @@ from flask_smorest import Blueprint
 
 from ..accounts.auth import patient_required
 from ..localtime import local_date
-from ..records.routes import register_collection
+from ..sync.routes import collection_routes
 from .adherence import doses_for_day
 from .collections import medication_doses, medications
 from .queries import dose_records, medication_plans, patient_medications
@@ -15,8 +15,8 @@ from .schemas import MedicationQuerySchema, TodaySchema
 
 bp = Blueprint("medications", __name__, url_prefix="/api/v1", description="Medications and doses.")
 
-register_collection(bp, medications, MedicationQuerySchema)
-register_collection(bp, medication_doses)
+collection_routes(bp, medications, MedicationQuerySchema)
+collection_routes(bp, medication_doses)
 
 
 @bp.route("/medications/today")

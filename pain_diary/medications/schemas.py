@@ -5,7 +5,7 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..records.fields import (
+from ..sync.fields import (
     Instant,
     Int,
     Note,

@@ -1,1 +1,1 @@
-"""The patient's diary: pain and sleep entries, therapy sessions, and offline sync."""
+"""The patient's diary: pain entries, sleep entries and therapy sessions, as synced collections."""

@@ -5,9 +5,9 @@ from sqlalchemy import select
 from ..errors import ApiError
 from ..extensions import db
 from ..localtime import local_date
+from ..sync.store import Collection
 from .models import PainEntry, SleepEntry, TherapySession
 from .schemas import PainEntrySchema, SleepEntrySchema, TherapySessionSchema
-from .store import Collection
 
 
 def _minutes(delta):
@@ -78,3 +78,6 @@ therapy_sessions = Collection(
     "local_date",
     derive_therapy,
 )
+
+#: Registered by create_app; routes.py declares each one's routes.
+COLLECTIONS = (pain_entries, sleep_entries, therapy_sessions)

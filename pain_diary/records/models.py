@@ -1,38 +1,13 @@
-"""Diary records owned by one patient, and the tombstones of deleted ones."""
+"""Diary records owned by one patient: pain entries, sleep entries, therapy sessions."""
 
-import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, declared_attr, mapped_column
+from sqlalchemy import JSON, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
-
-
-class PatientRecord:
-    """Columns every synced record has: a client-creatable UUID, its owner and a version."""
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    version: Mapped[int] = mapped_column(Integer, default=1)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    #: False where another index starts with ``patient_id`` (see :func:`patient_day_index`).
-    patient_id_index = True
-
-    @declared_attr
-    def patient_id(cls) -> Mapped[uuid.UUID]:
-        return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=cls.patient_id_index)
-
-
-def patient_day_index(table_name, *covered):
-    """One index for a patient's records by local day: lists, summaries, the clinicians' list.
-
-    It also serves every lookup by patient alone, so such a table needs no other index. The
-    ``covered`` columns let a query that needs only them read the index and not the table.
-    """
-    return Index(f"ix_{table_name}_patient_day", "patient_id", "local_date", *covered)
+from ..sync.models import PatientRecord, patient_day_index
+from ..types import UTCDateTime
 
 
 class PainEntry(PatientRecord, db.Model):
@@ -87,16 +62,3 @@ class TherapySession(PatientRecord, db.Model):
     pain_after: Mapped[int | None]
     program: Mapped[str | None] = mapped_column(String(120))
     note: Mapped[str | None] = mapped_column(Text)
-
-
-class DeletedRecord(db.Model):
-    """What is left of a deleted record: its id, so that a replayed PUT cannot bring it back."""
-
-    __tablename__ = "deleted_records"
-
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    collection: Mapped[str] = mapped_column(String(40))
-    deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,11 +1,11 @@
-"""Schemas of pain entries, sleep entries, therapy sessions, lists and sync."""
+"""Schemas of pain entries, sleep entries and therapy sessions."""
 
 from datetime import time, timedelta
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .fields import Instant, Int, Note, RecordSchema, not_in_future, one_of, page_limit
+from ..sync.fields import Instant, Int, Note, RecordSchema, not_in_future, one_of
 
 BODY_SITES = (
     "head", "jaw", "neck", "shoulder", "upper_back", "mid_back", "lower_back", "chest", "abdomen",
@@ -137,48 +137,3 @@ class TherapySessionSchema(RecordSchema):
     program = fields.String(allow_none=True, validate=validate.Length(max=120))
     note = Note()
     local_date = fields.Date(dump_only=True)
-
-
-class ListQuerySchema(ma.Schema):
-    from_ = fields.Date(data_key="from", metadata={"description": "First local date, inclusive."})
-    to = fields.Date(metadata={"description": "Last local date, inclusive; not before from."})
-    limit = page_limit()
-    cursor = fields.String(validate=validate.Length(max=200))
-
-    @ma.validates_schema
-    def check_range(self, data, **kwargs):
-        if "from_" in data and "to" in data and data["to"] < data["from_"]:
-            raise ma.ValidationError("Must not be before from.", "to")
-
-
-class OperationSchema(ma.Schema):
-    op = fields.String(required=True, validate=one_of(("put", "delete")))
-    collection = fields.String(required=True)
-    id = fields.UUID(required=True)
-    body = fields.Dict(allow_none=True)
-
-
-class SyncRequestSchema(ma.Schema):
-    # Each operation is checked on its own (OperationSchema), so one bad one stops nothing.
-    operations = fields.List(
-        fields.Raw(allow_none=True),
-        required=True,
-        validate=validate.Length(min=1, max=200),
-        metadata={
-            "description": "Up to 200 queued operations, applied in order: {op: put or "
-            "delete, collection: pain-entries, id: <uuid>, body: {...}}."
-        },
-    )
-
-
-class SyncResultSchema(ma.Schema):
-    op = fields.String()
-    collection = fields.String()
-    id = fields.String()
-    status = fields.Integer(required=True)
-    record = fields.Dict(allow_none=True)
-    error = fields.Dict(allow_none=True)
-
-
-class SyncResponseSchema(ma.Schema):
-    results = fields.List(fields.Nested(SyncResultSchema))

@@ -19,8 +19,6 @@ from ..paging import after_cursor, encode_cursor
 from ..types import utcnow
 from .models import DeletedRecord
 
-COLLECTIONS = {}
-
 
 @dataclass
 class Collection:
@@ -35,7 +33,7 @@ class Collection:
     derive: Any = None
     #: conflicts(values, user, record_id) -> raise ApiError(409) for a clash with another record.
     conflicts: Any = None
-    #: (collection name, foreign key column) of records deleted with this one.
+    #: (collection, foreign key column) of records deleted with this one.
     dependents: tuple = ()
     writable: tuple = field(init=False)
 
@@ -47,7 +45,6 @@ class Collection:
         # SQLite compiles FOR UPDATE to nothing; PostgreSQL locks the row for the write.
         self.by_id = select(self.model).where(self.model.id == bindparam("id")).with_for_update()
         self._inserts = {}
-        COLLECTIONS[self.name] = self
 
     def values(self, data, user):
         """The full replacement values: what the body gave, defaults for the rest, derived."""
@@ -197,18 +194,23 @@ def delete_record(collection, user, record_id):
             raise not_found()
         return  # deleted before: deleting again changes nothing
     deleted = [(collection.name, record_id)]
-    for name, column in collection.dependents:
-        dependent = COLLECTIONS[name].model
-        ids = db.session.scalars(
-            select(dependent.id).where(getattr(dependent, column) == record_id)
-        )
-        deleted += [(name, dependent_id) for dependent_id in ids]
+    for dependent, column in collection.dependents:
+        model = dependent.model
+        ids = db.session.scalars(select(model.id).where(getattr(model, column) == record_id))
+        deleted += [(dependent.name, dependent_id) for dependent_id in ids]
     db.session.delete(record)  # the database cascades to the dependents' rows
     db.session.add_all(
         DeletedRecord(id=deleted_id, patient_id=user.id, collection=name)
         for name, deleted_id in deleted
     )
     db.session.commit()
+
+
+def deleted_ids(patient_id):
+    """The ids of every record the patient deleted: they stay deleted (a PUT answers 410)."""
+    return set(
+        db.session.scalars(select(DeletedRecord.id).where(DeletedRecord.patient_id == patient_id))
+    )
 
 
 def list_records(collection, user, query):

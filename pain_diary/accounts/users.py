@@ -1,0 +1,44 @@
+"""Accounts as the rest of the app reaches them: create one, find one by id or email."""
+
+from sqlalchemy import func, select
+
+from ..errors import ApiError
+from ..extensions import db
+from .models import User
+from .passwords import hash_password
+
+
+def normalised_email(email):
+    return email.strip().lower()
+
+
+def user_by_id(user_id):
+    """The user with ``user_id``, or None."""
+    return db.session.get(User, user_id)
+
+
+def user_by_email(email):
+    """The user with ``email`` (compared as stored: trimmed and lower case), or None."""
+    return db.session.scalar(select(User).where(User.email == normalised_email(email)))
+
+
+def ensure_email_free(email):
+    """Refuse (409) an email that an account has already."""
+    if db.session.scalar(select(func.count()).where(User.email == email)):
+        message = "An account with this email exists already."
+        raise ApiError(409, message, fields={"email": [message]})
+
+
+def create_user(email, password, display_name, role="patient", timezone="UTC"):
+    """Add a user with a hashed password; 409 if the email is taken."""
+    email = normalised_email(email)
+    ensure_email_free(email)
+    user = User(
+        email=email,
+        password_hash=hash_password(password),
+        display_name=display_name,
+        role=role,
+        timezone=timezone,
+    )
+    db.session.add(user)
+    return user

@@ -1,0 +1,67 @@
+"""Pain, sleep, therapy and diary-completion analytics for the clinician summary (DESIGN §4).
+
+Pure functions over the small records of :mod:`.common`: no Flask, no database. A loader turns
+rows into ``PainPoint``, ``SleepNight`` and ``TherapyPoint``; medication adherence and MME are
+computed in ``pain_diary.medications`` and reach :func:`flags` as plain numbers.
+
+A module per subject: ``pain``, ``sleep``, ``therapy``, ``completion`` and ``flags``, which
+compares pain through ``pain``; ``common`` holds what they share (the records, the windows,
+display rounding) and imports none of them. This package is their public face: callers write
+``analytics.<name>``.
+"""
+
+from .common import (
+    MIN_LOGGED_DAYS,
+    WINDOW_DAYS,
+    PainPoint,
+    SleepNight,
+    TherapyPoint,
+    round1,
+    round2,
+)
+from .completion import LATE_ENTRY_AFTER, completion
+from .flags import ALERT, DEFAULT_FLAG_THRESHOLDS, WARNING, FlagThresholds, flags
+from .pain import (
+    TOP_COUNT,
+    PainChange,
+    daily_pain,
+    immpact_response,
+    mean_daily_pain,
+    pain_summary,
+    pain_trend_per_week,
+    percent_change,
+    recent_pain_change,
+)
+from .sleep import MIN_CORRELATION_PAIRS, MIN_RANKED_PAIRS, sleep_summary, spearman_rho
+from .therapy import therapy_summary
+
+__all__ = [
+    "ALERT",
+    "DEFAULT_FLAG_THRESHOLDS",
+    "LATE_ENTRY_AFTER",
+    "MIN_CORRELATION_PAIRS",
+    "MIN_LOGGED_DAYS",
+    "MIN_RANKED_PAIRS",
+    "TOP_COUNT",
+    "WARNING",
+    "WINDOW_DAYS",
+    "FlagThresholds",
+    "PainChange",
+    "PainPoint",
+    "SleepNight",
+    "TherapyPoint",
+    "completion",
+    "daily_pain",
+    "flags",
+    "immpact_response",
+    "mean_daily_pain",
+    "pain_summary",
+    "pain_trend_per_week",
+    "percent_change",
+    "recent_pain_change",
+    "round1",
+    "round2",
+    "sleep_summary",
+    "spearman_rho",
+    "therapy_summary",
+]

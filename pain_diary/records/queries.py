@@ -1,0 +1,130 @@
+"""Pain entries, nights and therapy sessions as plain rows, for the packages that read the diary.
+
+Rows, not ORM objects: a two-year diary is thousands of them; a row is read by name
+(``row.intensity``). The ``*_of_patients`` variants read many patients in one statement, for the
+clinicians' list: ``patient_ids`` is a subquery (or a list) of ids; their rows are tuples of the
+columns their docstring lists, to unpack, and start with the patient's id as text, cast by the
+database: a dict key without a UUID object per row.
+"""
+
+from sqlalchemy import String, cast, func, select
+
+from ..database import plain_rows
+from ..extensions import db
+from .models import PainEntry, SleepEntry, TherapySession
+
+_NIGHT = (
+    SleepEntry.night_of, SleepEntry.total_sleep_minutes, SleepEntry.sleep_efficiency,
+    SleepEntry.sleep_latency_minutes, SleepEntry.wake_after_sleep_onset_minutes,
+    SleepEntry.quality,
+)  # fmt: skip
+
+
+def pain_entries(patient_id, first_day, last_day):
+    """The patient's pain entries of the local dates ``first_day``..``last_day``."""
+    e = PainEntry
+    return plain_rows(
+        select(e.local_date, e.intensity, e.recorded_at, e.created_at, e.enjoyment_interference,
+               e.activity_interference, e.body_sites, e.qualities)
+        .where(e.patient_id == patient_id, e.local_date >= first_day, e.local_date <= last_day)
+    )  # fmt: skip
+
+
+def logged_pain_on(patient_id, day):
+    """Whether the patient logged pain on their local day ``day``: one patient-day index lookup."""
+    statement = (
+        select(PainEntry.id)
+        .where(PainEntry.patient_id == patient_id, PainEntry.local_date == day)
+        .limit(1)
+    )
+    return db.session.scalar(statement) is not None
+
+
+def first_pain_day(patient_id):
+    """The local date of the patient's first pain entry, or None: one patient-day index lookup."""
+    return db.session.scalar(
+        select(func.min(PainEntry.local_date)).where(PainEntry.patient_id == patient_id)
+    )
+
+
+def first_pain_day_column(patient_id):
+    """:func:`first_pain_day` as a column of a statement over patients (``patient_id`` a column)."""
+    return (
+        select(func.min(PainEntry.local_date))
+        .where(PainEntry.patient_id == patient_id)
+        .scalar_subquery()
+        .label("first_pain_day")
+    )
+
+
+def nights(patient_id, first_day, last_day):
+    """The patient's sleep entries of the nights ``first_day``..``last_day``."""
+    s = SleepEntry
+    return plain_rows(
+        select(*_NIGHT).where(s.patient_id == patient_id, s.night_of >= first_day,
+                              s.night_of <= last_day)
+    )  # fmt: skip
+
+
+def therapy_sessions(patient_id, first_day, last_day):
+    """The patient's therapy sessions of the local dates ``first_day``..``last_day``."""
+    t = TherapySession
+    return plain_rows(
+        select(t.modality, t.duration_minutes, t.pain_before, t.pain_after)
+        .where(t.patient_id == patient_id, t.local_date >= first_day, t.local_date <= last_day)
+    )  # fmt: skip
+
+
+def daily_pain_of_patients(patient_ids, since):
+    """Per patient and local date from ``since`` on: the intensities' sum, count and last entry.
+
+    Rows of ``(patient_id, local_date, intensity_sum, entries, last_recorded_at)``.
+    """
+    e = PainEntry
+    return plain_rows(
+        select(cast(e.patient_id, String).label("patient_id"), e.local_date,
+               func.sum(e.intensity).label("intensity_sum"), func.count().label("entries"),
+               func.max(e.recorded_at).label("last_recorded_at"))
+        .where(e.patient_id.in_(patient_ids), e.local_date >= since)
+        .group_by(e.patient_id, e.local_date),
+        named=False,
+    )  # fmt: skip
+
+
+def last_pain_entries(patient_ids):
+    """Per patient, when their last pain entry was recorded: ``(patient_id, last_recorded_at)``."""
+    e = PainEntry
+    return plain_rows(
+        select(cast(e.patient_id, String).label("patient_id"),
+               func.max(e.recorded_at).label("last_recorded_at"))
+        .where(e.patient_id.in_(patient_ids))
+        .group_by(e.patient_id),
+        named=False,
+    )  # fmt: skip
+
+
+def nights_of_patients(patient_ids, first_day, last_day):
+    """The patients' sleep entries of the nights ``first_day``..``last_day``.
+
+    Rows of ``patient_id`` and then the columns of :func:`nights`, in that order.
+    """
+    s = SleepEntry
+    return plain_rows(
+        select(cast(s.patient_id, String).label("patient_id"), *_NIGHT)
+        .where(s.patient_id.in_(patient_ids), s.night_of >= first_day, s.night_of <= last_day),
+        named=False,
+    )  # fmt: skip
+
+
+def every_record(patient_id):
+    """Every pain entry, night and therapy session of the patient, oldest first, to dump whole."""
+    return {
+        "pain_entries": _oldest_first(PainEntry, PainEntry.recorded_at, patient_id),
+        "sleep_entries": _oldest_first(SleepEntry, SleepEntry.night_of, patient_id),
+        "therapy_sessions": _oldest_first(TherapySession, TherapySession.started_at, patient_id),
+    }
+
+
+def _oldest_first(model, sort_column, patient_id):
+    statement = select(model).where(model.patient_id == patient_id).order_by(sort_column, model.id)
+    return db.session.scalars(statement).all()
