@@ -58,7 +58,7 @@ def test_a_medication_breaking_a_field_rule_is_refused_naming_the_field(patient,
     assert list(refused_fields(response)) == [field]
 
 
-@pytest.mark.parametrize("clock", ["24:00", "8:00", "08:60", "08:00:00", "noon", ""])
+@pytest.mark.parametrize("clock", ["24:00", "8:00", "08:60", "08:00:00", "noon", "", "08:00\n"])
 def test_a_schedule_time_that_is_not_hh_mm_is_refused(patient, clock):
     body = MedicationBody(schedule={"times": ["20:00", clock]})
     assert list(refused_fields(put_medication(patient, body))) == ["schedule.times.1"]

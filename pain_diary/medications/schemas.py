@@ -49,7 +49,7 @@ class WholeMatch(validate.Regexp):
 
 class ScheduleSchema(ma.Schema):
     times = fields.List(
-        fields.String(validate=validate.Regexp(HHMM, error="Must be a local time like 08:00.")),
+        fields.String(validate=WholeMatch(HHMM, error="Must be a local time like 08:00.")),
         required=True,
         validate=validate.Length(1, 12),
     )
