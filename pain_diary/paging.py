@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import tuple_
 
 from .errors import ApiError
+from .extensions import db
 
 
 def encode_cursor(sort_value, row_id):
@@ -46,3 +47,20 @@ def after_cursor(cursor, sort, row_id):
     # A row value rather than "sort < s OR (sort = s AND id < i)": SQLite and PostgreSQL then
     # start the index scan at the cursor instead of reading every newer row to skip it.
     return tuple_(sort, row_id) < tuple_(last_sort, last_id)
+
+
+def page(statement, sort, row_id, query):
+    """One page of ``statement``, newest first by (``sort``, ``row_id``), and the next cursor.
+
+    ``query`` has ``limit`` and may have the ``cursor`` of the page before; one row more than the
+    page is read to tell whether another follows.
+    """
+    if "cursor" in query:
+        statement = statement.where(after_cursor(query["cursor"], sort, row_id))
+    limit = query["limit"]
+    statement = statement.order_by(sort.desc(), row_id.desc()).limit(limit + 1)
+    rows = db.session.scalars(statement).unique().all()
+    if len(rows) <= limit:
+        return {"items": rows, "next_cursor": None}
+    last = rows[limit - 1]
+    return {"items": rows[:limit], "next_cursor": encode_cursor(getattr(last, sort.key), last.id)}

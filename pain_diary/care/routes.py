@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from ..accounts.auth import clinician_required, login_required, patient_required
 from ..errors import ApiError
 from ..extensions import db, limiter
-from ..paging import after_cursor, encode_cursor
+from ..paging import page
 from ..throttle import failed_with
 from ..types import utcnow
 from . import invitations
@@ -104,19 +104,7 @@ class AuditEvents(MethodView):
     def get(self, query):
         """Patients: who read your diary and when. Clinicians: your own reads. Newest first."""
         mine = AuditEvent.actor_id if current_user.is_clinician else AuditEvent.patient_id
-        limit = query["limit"]
-        statement = (
-            select(AuditEvent)
-            .where(mine == current_user.id)
-            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
-            .limit(limit + 1)  # one more than the page tells whether another page follows
-        )
-        if "cursor" in query:
-            statement = statement.where(after_cursor(query["cursor"], AuditEvent.at, AuditEvent.id))
+        statement = select(AuditEvent).where(mine == current_user.id)
         if "before" in query:
             statement = statement.where(AuditEvent.at < query["before"])
-        events = db.session.scalars(statement).unique().all()
-        if len(events) <= limit:
-            return {"items": events, "next_cursor": None}
-        last = events[limit - 1]
-        return {"items": events[:limit], "next_cursor": encode_cursor(last.at, last.id)}
+        return page(statement, AuditEvent.at, AuditEvent.id, query)

@@ -15,7 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import ApiError, flatten_messages
 from ..extensions import db
-from ..paging import after_cursor, encode_cursor
+from ..paging import page
 from ..types import utcnow
 from .models import DeletedRecord
 
@@ -224,14 +224,4 @@ def list_records(collection, user, query):
             statement = statement.where(day >= query["from_"])
         if "to" in query:
             statement = statement.where(day <= query["to"])
-    if "cursor" in query:
-        statement = statement.where(after_cursor(query["cursor"], sort, model.id))
-    limit = query["limit"]
-    rows = db.session.scalars(statement.order_by(sort.desc(), model.id.desc()).limit(limit + 1))
-    rows = rows.all()
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        last = rows[-1]
-        next_cursor = encode_cursor(getattr(last, collection.sort_column), last.id)
-    return {"items": rows, "next_cursor": next_cursor}
+    return page(statement, sort, model.id, query)
