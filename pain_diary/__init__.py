@@ -82,6 +82,7 @@ def register_blueprints(app):
     from .insights.routes import bp as insights_bp
     from .medications.routes import bp as medications_bp
     from .records.routes import bp as records_bp
+    from .reminders.routes import bp as reminders_bp
     from .web.routes import bp as web_bp
 
     api.register_blueprint(accounts_bp)
@@ -89,6 +90,7 @@ def register_blueprints(app):
     api.register_blueprint(medications_bp)
     api.register_blueprint(care_bp)
     api.register_blueprint(insights_bp)
+    api.register_blueprint(reminders_bp)
     app.register_blueprint(web_bp)
 
 
@@ -112,6 +114,10 @@ def register_errorhandlers(app):
 def register_commands(app):
     from .accounts.cli import users_cli
     from .demo import demo_command
+    from .reminders.cli import scheduler_cli
+    from .reminders.vapid import push_cli
 
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(push_cli)
+    app.cli.add_command(scheduler_cli)

@@ -78,6 +78,25 @@ def from_environment(instance_path):
         "FLAG_LOGGING_GAP_DAYS": int(os.environ.get("FLAG_LOGGING_GAP_DAYS", 3)),
         "FLAG_POOR_SLEEP_EFFICIENCY_PERCENT": _float("FLAG_POOR_SLEEP_EFFICIENCY_PERCENT", 85.0),
         "FLAG_POOR_SLEEP_TOTAL_MINUTES": _float("FLAG_POOR_SLEEP_TOTAL_MINUTES", 360.0),
+        # Reminders (DESIGN §5): sent by `flask scheduler run` only, never by the web process.
+        "REMINDER_GRACE_MINUTES": int(os.environ.get("REMINDER_GRACE_MINUTES", 30)),
+        # Where the links in reminder emails point: the address patients open the app at.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        "PUSH_ALLOW_HTTP": _bool("PUSH_ALLOW_HTTP", False),
+        "VAPID_PRIVATE_KEY": os.environ.get("VAPID_PRIVATE_KEY") or None,
+        "VAPID_PUBLIC_KEY": os.environ.get("VAPID_PUBLIC_KEY") or None,
+        "VAPID_SUBJECT": os.environ.get("VAPID_SUBJECT", "mailto:reminders@pain-diary.invalid"),
+        # Email, under the names Flask-Mail gives them; no MAIL_SERVER, no email.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_USE_TLS": _bool("MAIL_USE_TLS", False),
+        "MAIL_USE_SSL": _bool("MAIL_USE_SSL", False),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_DEFAULT_SENDER": os.environ.get(
+            "MAIL_DEFAULT_SENDER", "Pain Diary <reminders@localhost>"
+        ),
+        "MAIL_TIMEOUT": _float("MAIL_TIMEOUT", 10.0),
     }
 
 

@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     role: Mapped[str] = mapped_column(String(20), default="patient")
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     date_of_birth: Mapped[date | None]
+    #: Local "HH:MM": reminders in [start, end) do not buzz (DESIGN §5); end may be after midnight.
+    quiet_hours_start: Mapped[str | None] = mapped_column(String(5))
+    quiet_hours_end: Mapped[str | None] = mapped_column(String(5))
     is_disabled: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -36,6 +39,12 @@ class User(UserMixin, db.Model):
     @property
     def is_clinician(self):
         return self.role == "clinician"
+
+    @property
+    def quiet_hours(self):
+        if self.quiet_hours_start is None:
+            return None
+        return {"start": self.quiet_hours_start, "end": self.quiet_hours_end}
 
     @property
     def tz(self):

@@ -1,5 +1,8 @@
 """A user's fields as other packages' statements read them: joined in, not loaded as users."""
 
+from sqlalchemy import select
+
+from ..database import plain_rows
 from .models import User
 
 
@@ -12,3 +15,12 @@ def with_user_fields(statement, user_id, *per_user):
     columns = [User.display_name, User.timezone, User.created_at]
     columns += [column(User.id) for column in per_user]
     return statement.add_columns(*columns).join(User, User.id == user_id)
+
+
+def recipients(user_ids):
+    """Who reminders go to: ``{id: row}`` with email, name, timezone and quiet hours."""
+    statement = select(
+        User.id, User.email, User.display_name, User.timezone, User.quiet_hours_start,
+        User.quiet_hours_end,
+    ).where(User.id.in_(user_ids))  # fmt: skip
+    return {row.id: row for row in plain_rows(statement)}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db, limiter
+from ..signals import timezone_changed
 from ..throttle import failed_with
 from ..types import utcnow
 from . import auth
@@ -115,11 +116,18 @@ class Me(MethodView):
     @bp.arguments(UserUpdateSchema(partial=True))
     @bp.response(200, MeSchema)
     def patch(self, data):
-        """Change the display name, email, time zone or date of birth."""
+        """Change the display name, email, time zone, date of birth or quiet hours."""
         if data.get("email", current_user.email) != current_user.email:
             ensure_email_free(data["email"])
+        if "quiet_hours" in data:
+            quiet = data.pop("quiet_hours") or {}
+            current_user.quiet_hours_start = quiet.get("start")
+            current_user.quiet_hours_end = quiet.get("end")
+        previous = current_user.timezone
         for key, value in data.items():
             setattr(current_user, key, value)
+        if current_user.timezone != previous:
+            timezone_changed.send(current_user._get_current_object(), previous=previous)
         db.session.commit()
         return current_user
 

@@ -9,7 +9,7 @@ from flask import g
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
 
-from ..sync.fields import Int
+from ..sync.fields import Int, LocalTime
 from .models import ROLES
 from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 
@@ -53,6 +53,18 @@ class LowerEmail(fields.Email):
         return super()._deserialize(value, attr, data, **kwargs).strip().lower()
 
 
+class QuietHoursSchema(ma.Schema):
+    start = LocalTime(required=True)
+    end = LocalTime(
+        required=True, metadata={"description": "Before start: the hours span midnight."}
+    )
+
+    @ma.validates_schema
+    def check_span(self, data, **kwargs):
+        if data.get("start") is not None and data.get("start") == data.get("end"):
+            raise ma.ValidationError("Must differ from start.", "end")
+
+
 class UserSchema(ma.Schema):
     id = fields.UUID(dump_only=True)
     email = LowerEmail(required=True, validate=validate.Length(max=254))
@@ -63,6 +75,12 @@ class UserSchema(ma.Schema):
     )
     created_at = fields.DateTime(dump_only=True)
     date_of_birth = fields.Date(dump_only=True, allow_none=True)
+    quiet_hours = fields.Nested(
+        QuietHoursSchema,
+        dump_only=True,
+        allow_none=True,
+        metadata={"description": "Local hours in which reminders do not buzz; null: none."},
+    )
 
 
 class RegisterSchema(UserSchema):
@@ -92,6 +110,11 @@ class UserUpdateSchema(UserSchema):
         metadata={
             "description": "From 1900-01-01 up to today; shown to the care team. null clears it."
         },
+    )
+    quiet_hours = fields.Nested(
+        QuietHoursSchema,
+        allow_none=True,
+        metadata={"description": "Local hours in which reminders do not buzz; null clears them."},
     )
 
 

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from ..errors import ApiError
 from ..extensions import db
+from ..signals import user_created
 from .models import User
 from .passwords import hash_password
 
@@ -30,7 +31,7 @@ def ensure_email_free(email):
 
 
 def create_user(email, password, display_name, role="patient", timezone="UTC"):
-    """Add a user with a hashed password; 409 if the email is taken."""
+    """Add a user with a hashed password; 409 if the email is taken. The caller commits."""
     email = normalised_email(email)
     ensure_email_free(email)
     user = User(
@@ -41,4 +42,6 @@ def create_user(email, password, display_name, role="patient", timezone="UTC"):
         timezone=timezone,
     )
     db.session.add(user)
+    db.session.flush()  # the id, for what the other features add with it (default reminders)
+    user_created.send(user)
     return user

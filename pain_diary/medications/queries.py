@@ -101,3 +101,31 @@ def every_record(patient_id):
             select(e).where(e.patient_id == patient_id).order_by(e.occurred_at, e.id)
         ).all(),
     }
+
+
+def medication_of(patient_id, medication_id):
+    """The patient's medication ``medication_id``, or None (also when it is someone else's)."""
+    medication = db.session.get(Medication, medication_id)
+    return medication if medication is not None and medication.patient_id == patient_id else None
+
+
+def answered_doses(medication_id, due_instants):
+    """Which of the medication's scheduled doses at ``due_instants`` have a dose event."""
+    if not due_instants:
+        return set()
+    statement = select(DoseEvent.scheduled_for).where(
+        DoseEvent.medication_id == medication_id, DoseEvent.scheduled_for.in_(due_instants)
+    )
+    return set(db.session.scalars(statement))
+
+
+def medication_labels(medication_ids):
+    """``{id: "Oxycodone 5 mg"}``: how the in-app inbox names a dose."""
+    if not medication_ids:
+        return {}
+    m = Medication
+    statement = select(m.id, m.name, m.dose_amount, m.dose_unit).where(m.id.in_(medication_ids))
+    return {
+        row.id: f"{row.name} {row.dose_amount:g} {row.dose_unit.replace('_', ' ')}"
+        for row in plain_rows(statement)
+    }

@@ -8,8 +8,10 @@ from marshmallow import fields, validate
 from ..sync.fields import (
     Instant,
     Int,
+    LocalTime,
     Note,
     RecordSchema,
+    WholeMatch,
     not_in_future,
     one_of,
     page_limit,
@@ -22,7 +24,6 @@ DOSE_UNITS = (
 ROUTES = (
     "oral", "sublingual", "transdermal", "topical", "injection", "inhaled", "rectal", "other",
 )  # fmt: skip
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 # The largest single doses in any unit are tens of thousands (50,000 IU of vitamin D weekly,
 # common in chronic pain); above this an amount is a typing slip, and it keeps every MME sum far
 # inside what the rounding and the charts handle. Non-finite numbers are refused by Float itself.
@@ -38,18 +39,9 @@ def dose_amount_range():
 RXNORM_CODE = re.compile(r"^[0-9]{1,12}$")
 
 
-class WholeMatch(validate.Regexp):
-    """A Regexp the whole value must match: re.match lets "$" pass a trailing newline."""
-
-    def __call__(self, value):
-        if self.regex.fullmatch(value) is None:
-            raise ma.ValidationError(self._format_error(value))
-        return value
-
-
 class ScheduleSchema(ma.Schema):
     times = fields.List(
-        fields.String(validate=WholeMatch(HHMM, error="Must be a local time like 08:00.")),
+        LocalTime(),
         required=True,
         validate=validate.Length(1, 12),
     )

@@ -40,6 +40,14 @@ def logged_pain_on(patient_id, day):
     return db.session.scalar(statement) is not None
 
 
+def logged_night(patient_id, night_of):
+    """Whether the patient logged the night that began on the evening of ``night_of``."""
+    statement = select(SleepEntry.id).where(
+        SleepEntry.patient_id == patient_id, SleepEntry.night_of == night_of
+    )
+    return db.session.scalar(statement.limit(1)) is not None
+
+
 def first_pain_day(patient_id):
     """The local date of the patient's first pain entry, or None: one patient-day index lookup."""
     return db.session.scalar(

@@ -1,5 +1,6 @@
 """Field rules shared by every record schema (DESIGN.md §3)."""
 
+import re
 from datetime import UTC, datetime, timedelta
 from functools import partial
 
@@ -75,6 +76,24 @@ def Instant(validate=None, **kwargs):  # noqa: N802 - reads like the other field
 
 
 Note = partial(fields.String, validate=NOTE, allow_none=True)
+
+
+class WholeMatch(validate.Regexp):
+    """A Regexp the whole value must match: re.match lets "$" pass a trailing newline."""
+
+    def __call__(self, value):
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+def LocalTime(**kwargs):  # noqa: N802 - reads like the other field classes
+    """A local clock time ``"HH:MM"``, 00:00 to 23:59."""
+    validator = WholeMatch(HHMM, error="Must be a local time like 08:00.")
+    return fields.String(validate=validator, **kwargs)
 
 
 def one_of(choices):

@@ -16,6 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ApiError, flatten_messages
 from ..extensions import db
 from ..paging import page
+from ..signals import record_saved
 from ..types import utcnow
 from .models import DeletedRecord
 
@@ -169,6 +170,8 @@ def _put(collection, user, record_id, data):
         setattr(record, name, value)
     record.version += 1
     record.updated_at = utcnow()
+    db.session.flush()
+    record_saved.send(collection.name, patient_id=user.id, record_id=record_id)
     db.session.commit()
     return record, False
 
@@ -180,6 +183,7 @@ def _create(collection, user, record_id, values):
     row |= {"updated_at": now, **values}
     if not collection.insert_if_new(row):
         return None
+    record_saved.send(collection.name, patient_id=user.id, record_id=record_id)
     db.session.commit()
     # The row as written, without reading it back: the answer equals every later read.
     return collection.model(**row)

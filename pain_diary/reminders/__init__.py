@@ -1,0 +1,1 @@
+"""Reminders: the rules a patient sets, the deliveries the scheduler makes, the inbox, Web Push."""

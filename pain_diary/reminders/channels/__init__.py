@@ -1,0 +1,1 @@
+"""The ways a reminder reaches a patient: the inbox, Web Push, email."""

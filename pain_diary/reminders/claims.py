@@ -1,0 +1,171 @@
+"""Claiming what falls due: each (rule, due instant) once, however many schedulers run.
+
+A rule is claimed by moving its ``next_due_at`` from the value read to the next occurrence with a
+compare-and-set UPDATE, first in its transaction (on SQLite a write transaction that read first
+could not take the lock once another process wrote); the deliveries are inserted in that same
+transaction, unique per (rule, due instant). Whoever loses the UPDATE changes nothing. A
+follow-up, snooze or retry is a ``pending`` delivery, claimed by moving it to ``sending``.
+
+Claims commit before anything is sent: a crash between the claim and the send loses that send
+rather than repeating it later (a reminder twice is the complaint patients make most).
+"""
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..database import plain_rows
+from ..extensions import db
+from .models import Delivery, ReminderRule
+from .rules import plan_of
+from .schedule import next_occurrence
+
+#: Rules claimed per transaction: the tick loops until nothing is due.
+BATCH = 500
+#: Missed occurrences recorded per rule and tick after a long downtime; the rest are passed over.
+BACKLOG = 50
+
+_RULE_COLUMNS = (
+    ReminderRule.id, ReminderRule.patient_id, ReminderRule.kind, ReminderRule.medication_id,
+    ReminderRule.times, ReminderRule.days_of_week, ReminderRule.dates, ReminderRule.first_day,
+    ReminderRule.last_day, ReminderRule.channels, ReminderRule.follow_up, ReminderRule.timezone,
+    ReminderRule.enabled, ReminderRule.next_due_at,
+)  # fmt: skip
+
+
+@dataclass
+class Claim:
+    """A delivery this process claimed and now sends, with what it needs of the rule."""
+
+    id: object
+    rule: object
+    due_at: datetime
+    occurrence_at: datetime
+    reason: str  # scheduled, follow_up or snooze
+    attempts: int = 0
+    outcomes: dict | None = None  # the channels a retry sends again are "retrying"
+    next_due_at: datetime | None = None  # the rule's next occurrence after this one
+
+
+def _insert_new(rows):
+    """INSERT delivery rows, leaving out any whose (rule, due instant) exists already."""
+    dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(Delivery).on_conflict_do_nothing(
+        index_elements=["rule_id", "due_at"]
+    )
+    db.session.execute(statement, rows)
+
+
+def _missed(rule, now):
+    """The rule's occurrences from ``next_due_at`` up to ``now`` and the one after them."""
+    plan, tz = plan_of(rule), ZoneInfo(rule.timezone)
+    due, missed = rule.next_due_at, []
+    while due is not None and due <= now:
+        if len(missed) == BACKLOG:  # passed over unrecorded: months of downtime, not a flood
+            due = next_occurrence(plan, tz, now)
+            break
+        missed.append(due)
+        due = next_occurrence(plan, tz, due)
+    return missed, due
+
+
+def claim_due_rules(now, grace):
+    """Claim the rules due at ``now``; return the claims to send (late ones are recorded).
+
+    Returns ``(claims, late)``, or None when nothing was due; ``claims`` may be empty when
+    another scheduler won them all. ``late`` counts occurrences recorded as skipped.
+    """
+    rows = plain_rows(
+        select(*_RULE_COLUMNS)
+        .where(ReminderRule.next_due_at <= now)
+        .order_by(ReminderRule.next_due_at)
+        .limit(BATCH)
+    )
+    db.session.rollback()  # end the read: the claim's transaction starts with its UPDATE
+    if not rows:
+        return None
+    claims, deliveries, late_count = [], [], 0
+    for rule in sorted(rows, key=lambda rule: rule.id):  # one lock order for every scheduler
+        missed, following = _missed(rule, now)
+        moved = db.session.execute(
+            update(ReminderRule)
+            .where(ReminderRule.id == rule.id, ReminderRule.next_due_at == rule.next_due_at)
+            .values(next_due_at=following, last_due_at=missed[-1])
+            .execution_options(synchronize_session=False)
+        )
+        if moved.rowcount != 1:
+            continue  # another scheduler claimed it, or the patient just changed it
+        for due in missed:
+            late = now - due > grace
+            delivery = _delivery_row(rule, due, due, "scheduled", now, late)
+            deliveries.append(delivery)
+            late_count += late
+            if not late:
+                claims.append(Claim(delivery["id"], rule, due, due, "scheduled",
+                                    next_due_at=following))  # fmt: skip
+    if deliveries:
+        _insert_new(deliveries)
+    db.session.commit()
+    return claims, late_count
+
+
+def _delivery_row(rule, due_at, occurrence_at, reason, now, late):
+    outcomes = {channel: {"status": "skipped", "reason": "late"} for channel in rule.channels}
+    return {
+        "id": uuid.uuid4(),
+        "rule_id": rule.id,
+        "patient_id": rule.patient_id,
+        "due_at": due_at,
+        "occurrence_at": occurrence_at,
+        "reason": reason,
+        "status": "done" if late else "sending",
+        "send_at": due_at,
+        "attempts": 0,
+        "outcomes": outcomes if late else {},
+        "created_at": now,
+        "finished_at": now if late else None,
+    }
+
+
+def queue(rule_id, patient_id, due_instants, occurrence_at, reason, now):
+    """Add pending deliveries of a rule at ``due_instants`` (follow-ups, a snooze); no commit.
+
+    An instant the rule already has a delivery for is left out: one reminder at a time.
+    """
+    rows = [
+        {"id": uuid.uuid4(), "rule_id": rule_id, "patient_id": patient_id, "due_at": due,
+         "occurrence_at": occurrence_at, "reason": reason, "status": "pending", "send_at": due,
+         "attempts": 0, "outcomes": {}, "created_at": now, "finished_at": None}
+        for due in due_instants
+    ]  # fmt: skip
+    if rows:
+        _insert_new(rows)
+
+
+def claim_pending(now):
+    """Claim the pending deliveries whose time has come (follow-ups, snoozes, retries)."""
+    d = Delivery
+    waiting = (
+        select(d.id).where(d.status == "pending", d.send_at <= now).order_by(d.send_at).limit(BATCH)
+    )
+    claimed = db.session.execute(
+        update(d)
+        .where(d.id.in_(waiting.scalar_subquery()), d.status == "pending")
+        .values(status="sending")
+        .returning(d.id, d.rule_id, d.due_at, d.occurrence_at, d.reason, d.attempts, d.outcomes)
+        .execution_options(synchronize_session=False)
+    ).all()
+    rules = {}
+    if claimed:
+        statement = select(*_RULE_COLUMNS).where(ReminderRule.id.in_({r.rule_id for r in claimed}))
+        rules = {rule.id: rule for rule in plain_rows(statement)}
+    db.session.commit()
+    return [
+        Claim(row.id, rules[row.rule_id], row.due_at, row.occurrence_at, row.reason,
+              row.attempts, row.outcomes or None)
+        for row in claimed
+    ]  # fmt: skip

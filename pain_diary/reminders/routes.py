@@ -1,0 +1,208 @@
+"""Reminders API: rules, the inbox, Web Push subscriptions and the VAPID public key.
+
+Every route is the signed-in patient's own; another patient's rule, notification or
+subscription answers 404, like one that does not exist.
+"""
+
+from flask import current_app
+from flask.views import MethodView
+from flask_login import current_user
+from flask_smorest import Blueprint
+from sqlalchemy import func, select
+
+from ..accounts.auth import patient_required
+from ..errors import ApiError
+from ..extensions import db
+from ..paging import page
+from ..types import utcnow
+from .dispatch import snooze
+from .models import Notification, PushSubscription, ReminderRule
+from .rules import apply, patient_rules
+from .schemas import (
+    InboxQuerySchema,
+    NotificationPageSchema,
+    NotificationSchema,
+    PublicKeySchema,
+    PushSubscriptionSchema,
+    RuleSchema,
+    RuleUpdateSchema,
+    SnoozeSchema,
+)
+from .vapid import vapid_keys
+
+bp = Blueprint("reminders", __name__, url_prefix="/api/v1", description="Reminders and the inbox.")
+
+#: Rules a patient may have: more is a client looping, not a person.
+MAX_RULES = 50
+#: A PUT replaces the whole rule: what it leaves out is reset to these.
+RULE_DEFAULTS = {"medication_id": None, "days_of_week": [], "dates": None, "follow_up": None}
+
+
+def _own(model, item_id):
+    item = db.session.get(model, item_id)
+    if item is None or item.patient_id != current_user.id:
+        raise ApiError(404, "Not found.")
+    return item
+
+
+def _saved(rule):
+    rule.version = (rule.version or 0) + 1
+    rule.updated_at = utcnow()
+    db.session.commit()
+    return rule
+
+
+@bp.route("/reminders")
+class Rules(MethodView):
+    decorators = [patient_required]
+
+    @bp.response(200, RuleSchema(many=True))
+    def get(self):
+        """The signed-in patient's reminder rules, oldest first."""
+        return patient_rules(current_user.id)
+
+    @bp.arguments(RuleSchema)
+    @bp.response(201, RuleSchema)
+    def post(self, data):
+        """Add a reminder rule; its first occurrence is computed at once."""
+        count = select(func.count()).where(ReminderRule.patient_id == current_user.id)
+        if db.session.scalar(count) >= MAX_RULES:
+            raise ApiError(409, f"At most {MAX_RULES} reminders; remove one first.")
+        rule = ReminderRule(patient_id=current_user.id, version=0, **RULE_DEFAULTS)
+        apply(rule, data, current_user)
+        db.session.add(rule)
+        return _saved(rule)
+
+
+@bp.route("/reminders/<uuid:rule_id>")
+class Rule(MethodView):
+    decorators = [patient_required]
+
+    @bp.response(200, RuleSchema)
+    def get(self, rule_id):
+        """One reminder rule."""
+        return _own(ReminderRule, rule_id)
+
+    @bp.arguments(RuleSchema)
+    @bp.response(200, RuleSchema)
+    def put(self, data, rule_id):
+        """Replace a reminder rule."""
+        rule = _own(ReminderRule, rule_id)
+        apply(rule, RULE_DEFAULTS | data, current_user)
+        return _saved(rule)
+
+    @bp.arguments(RuleUpdateSchema(partial=True))
+    @bp.response(200, RuleSchema)
+    def patch(self, data, rule_id):
+        """Change some fields of a reminder rule (enabled, times, channels...)."""
+        rule = _own(ReminderRule, rule_id)
+        apply(rule, data, current_user)
+        return _saved(rule)
+
+    @bp.response(204)
+    def delete(self, rule_id):
+        """Remove a reminder rule; what it already sent stays in the inbox."""
+        db.session.delete(_own(ReminderRule, rule_id))
+        db.session.commit()
+
+
+@bp.route("/notifications")
+class Inbox(MethodView):
+    decorators = [patient_required]
+
+    @bp.arguments(InboxQuerySchema, location="query")
+    @bp.response(200, NotificationPageSchema)
+    def get(self, query):
+        """The in-app inbox, newest first; ``unread=true`` for the unread ones only."""
+        statement = select(Notification).where(Notification.patient_id == current_user.id)
+        if query["unread"]:
+            statement = statement.where(Notification.read_at.is_(None))
+        return page(statement, Notification.created_at, Notification.id, query)
+
+
+@bp.route("/notifications/<uuid:notification_id>/read")
+class Read(MethodView):
+    decorators = [patient_required]
+
+    @bp.response(200, NotificationSchema)
+    def post(self, notification_id):
+        """Mark a notification read (again: no change)."""
+        notification = _own(Notification, notification_id)
+        notification.read_at = notification.read_at or utcnow()
+        db.session.commit()
+        return notification
+
+
+@bp.route("/notifications/<uuid:notification_id>/snooze")
+class Snooze(MethodView):
+    decorators = [patient_required]
+
+    @bp.arguments(SnoozeSchema)
+    @bp.response(200, NotificationSchema)
+    def post(self, data, notification_id):
+        """Remind again in ``minutes`` (5–240), on the rule's channels; marks it read."""
+        notification = _own(Notification, notification_id)
+        if notification.rule_id is None:
+            raise ApiError(410, "This reminder was removed; there is nothing to snooze.")
+        snooze(notification, data["minutes"])
+        db.session.commit()
+        return notification
+
+
+@bp.route("/push/public-key")
+class PublicKey(MethodView):
+    decorators = [patient_required]
+
+    @bp.response(200, PublicKeySchema)
+    def get(self):
+        """The VAPID public key a browser subscribes with (applicationServerKey)."""
+        keys = vapid_keys(current_app.config, current_app.instance_path)
+        if keys is None:
+            raise ApiError(
+                503, "Push is not set up on this server (flask push keygen).",
+                code="push_not_configured",
+            )  # fmt: skip
+        return {"public_key": keys.public_key}
+
+
+@bp.route("/push-subscriptions")
+class Subscriptions(MethodView):
+    decorators = [patient_required]
+
+    @bp.response(200, PushSubscriptionSchema(many=True))
+    def get(self):
+        """The browsers the signed-in patient receives push reminders on."""
+        statement = select(PushSubscription).where(PushSubscription.patient_id == current_user.id)
+        return db.session.scalars(statement.order_by(PushSubscription.created_at)).all()
+
+    @bp.arguments(PushSubscriptionSchema)
+    @bp.response(201, PushSubscriptionSchema)
+    @bp.alt_response(200, schema=PushSubscriptionSchema, description="Known endpoint: updated.")
+    def post(self, data):
+        """Subscribe this browser: the PushSubscription's endpoint and keys."""
+        endpoint, keys = data["endpoint"], data["keys"]
+        statement = select(PushSubscription).where(PushSubscription.endpoint == endpoint)
+        subscription = db.session.scalar(statement)
+        status = 200
+        if subscription is None:
+            subscription = PushSubscription(endpoint=endpoint)
+            db.session.add(subscription)
+            status = 201
+        # A browser another account subscribed before is now this patient's: whoever signed in
+        # on it last receives its notifications.
+        subscription.patient_id = current_user.id
+        subscription.p256dh, subscription.auth = keys["p256dh"], keys["auth"]
+        subscription.updated_at = utcnow()
+        db.session.commit()
+        return subscription, status
+
+
+@bp.route("/push-subscriptions/<uuid:subscription_id>")
+class Subscription(MethodView):
+    decorators = [patient_required]
+
+    @bp.response(204)
+    def delete(self, subscription_id):
+        """Stop push reminders on that browser."""
+        db.session.delete(_own(PushSubscription, subscription_id))
+        db.session.commit()

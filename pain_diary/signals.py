@@ -1,0 +1,17 @@
+"""What one feature tells the others without importing them: sent inside the writer's transaction.
+
+A receiver may add to the session; the sender commits. The reminders package listens, so that a
+new patient gets the default rules and a rule follows its medication and its patient's timezone.
+"""
+
+from blinker import Namespace
+
+_signals = Namespace()
+
+#: A user was added (``sender``: the User, flushed, not committed).
+user_created = _signals.signal("user-created")
+#: The user's timezone changed (``sender``: the User; ``previous``: the old zone name).
+timezone_changed = _signals.signal("timezone-changed")
+#: A patient record was created or replaced (``sender``: the collection name;
+#: ``patient_id`` and ``record_id``).
+record_saved = _signals.signal("record-saved")
