@@ -20,8 +20,12 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt $(VENV)/.installed
 	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $@
 
+# The web server and, beside it, the one process that sends reminders; Ctrl-C stops both.
 run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
+	$(BIN)/flask push keygen
+	@$(BIN)/flask scheduler run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null; wait $$scheduler' EXIT INT TERM; \
 	$(BIN)/flask run --host $(HOST) --port $(PORT)
 
 demo: $(VENV)/.installed

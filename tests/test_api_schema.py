@@ -26,6 +26,11 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from pain_diary.reminders.dispatch import tick
+
+# A browser's subscription key: an uncompressed P-256 point, base64url.
+P256DH = "BOuXlzDE3MlGheQwocjEPwBR9L7_GSnigwSGci1Panid27fBS4GCyukrb7p5Ow5sO_KIQTvK-mRnQxMKE5HOsDM"
+
 CHECKS = [
     not_a_server_error,
     status_code_conformance,
@@ -70,7 +75,14 @@ REFUSES_VALID_INPUT = {
     },
     "POST /api/v1/auth/register": "password: not one of the 10,000 commonest",
     "POST /api/v1/me/password": "current_password: the right one; new_password: not common",
-    "PATCH /api/v1/me": "date_of_birth: not in the future",
+    "PATCH /api/v1/me": "date_of_birth: not in the future; quiet_hours: end differs from start",
+    **{
+        f"{method} /api/v1/reminders{path}": "kind medication: your own scheduled medication_id, "
+        "its times; other kinds: times, no medication_id or follow_up; days_of_week or dates"
+        for method, path in (("POST", ""), ("PUT", "/{rule_id}"), ("PATCH", "/{rule_id}"))
+    },
+    "POST /api/v1/push-subscriptions": "endpoint: an https URL; keys: a P-256 point, 16 bytes",
+    "POST /api/v1/notifications/{notification_id}/snooze": "the reminder must still exist",
     **{
         f"{method} /api/v1/{collection}{path}": rule
         for method, path in (("POST", ""), ("PUT", "/{record_id}"))
@@ -196,6 +208,24 @@ class Seeder:
     def put(self, user, collection, body):
         return self.call(user, "PUT", f"{collection}/{uuid.uuid4()}", json=body)["id"]
 
+    def reminders(self, patient):
+        """A reminder rule, a notification it sent and a push subscription of the patient's."""
+        rule = self.call(patient, "POST", "reminders", json={
+            "kind": "therapy", "times": ["12:00"], "channels": ["in_app", "push"],
+        })  # fmt: skip
+        with self.accounts.app.app_context():
+            tick(datetime.fromisoformat(rule["next_due_at"]))
+        notifications = self.call(patient, "GET", "notifications")["items"]
+        subscription = self.call(patient, "POST", "push-subscriptions", json={
+            "endpoint": f"https://push.example.net/send/{uuid.uuid4()}",
+            "keys": {"p256dh": P256DH, "auth": "gMVhySid2s3NgTwPjz7xSA"},
+        })  # fmt: skip
+        return {
+            "rule_id": [rule["id"]],
+            "notification_id": [notifications[0]["id"]],
+            "subscription_id": [subscription["id"]],
+        }
+
     def spare_token(self, user):
         return self.call(user, "POST", "auth/tokens", json={"name": "spare"})["id"]
 
@@ -287,6 +317,8 @@ def _patient(seeder):
     # Someone else's record: every method answers 404 (and PUT does not take it over).
     for kind, ids in seeder.diary(other).items():
         known[kind] = known[kind] + ids[:1]
+    own, theirs = seeder.reminders(patient), seeder.reminders(other)
+    known |= {name: ids + theirs[name] for name, ids in own.items()}
     known["token_id"] = [seeder.spare_token(patient)]
     known["link_id"] = [seeder.link(patient, seeder.user("clinician"))]
     return SimpleNamespace(headers=patient.headers, known=known)

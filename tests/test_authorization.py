@@ -9,6 +9,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from pain_diary.reminders.dispatch import tick
 
 PUBLIC, SIGNED_IN, OWN, CLINICIAN, CLINICIAN_READ = (
     "public", "signed in", "own diary", "clinician", "clinician reads a patient",
@@ -49,6 +53,14 @@ ACCESS = {
     "insights.own_summary_pdf": OWN,
     "insights.own_chart": OWN,
     "insights.own_export": OWN,
+    "reminders.Rules": OWN,
+    "reminders.Rule": OWN,
+    "reminders.Inbox": OWN,
+    "reminders.Read": OWN,
+    "reminders.Snooze": OWN,
+    "reminders.PublicKey": OWN,
+    "reminders.Subscriptions": OWN,
+    "reminders.Subscription": OWN,
     "care.Links": CLINICIAN,
     "insights.Patients": CLINICIAN,
     "records.PainEntriesPatientItems": CLINICIAN_READ,
@@ -73,6 +85,37 @@ ENDPOINT_COLLECTION = {
 }  # fmt: skip
 
 
+#: The owner's ids a route may name besides ``record_id``: another patient's answer 404 too.
+OWNED_IDS = ("record_id", "rule_id", "notification_id", "subscription_id")
+REMINDER = {"kind": "therapy", "times": ["12:00"], "channels": ["in_app", "push"]}
+SUBSCRIPTION_KEYS = {
+    # A browser's: an uncompressed P-256 point and a 16-byte secret, base64url.
+    "p256dh": "BOuXlzDE3MlGheQwocjEPwBR9L7_GSnigwSGci1Panid27fBS4GCyukrb7p5Ow5sO_KIQTvK-"
+    "mRnQxMKE5HOsDM",
+    "auth": "gMVhySid2s3NgTwPjz7xSA",
+}
+BODIES = {
+    "reminders.Rules": REMINDER,
+    "reminders.Rule": REMINDER,
+    "reminders.Snooze": {"minutes": 10},
+    "reminders.Subscriptions": {
+        "endpoint": "https://push.example.net/send/another-browser", "keys": SUBSCRIPTION_KEYS,
+    },
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def config():
+    """VAPID keys, so that the public key route answers what it answers when push is set up."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    pem = key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    return {"VAPID_PRIVATE_KEY": pem.decode()}
+
+
 def test_every_route_has_an_access_rule(app):
     assert {rule.endpoint for rule in app.url_map.iter_rules()} == set(ACCESS)
 
@@ -92,8 +135,22 @@ def world(app, accounts):
     assert owner.delete(f"/api/v1/care-team/{links['revoked']}").status_code == 204
     records, bodies = _records(owner)
     token_id = owner.post("/api/v1/auth/tokens", json={"name": "t"}).json["id"]
+    records |= _reminders(app, owner)
     return {"callers": callers, "records": records, "bodies": bodies, "link_id": links["linked"],
             "token_id": token_id, "owner_id": owner.user.id}  # fmt: skip
+
+
+def _reminders(app, owner):
+    """The owner's reminder rule, a notification it sent and a push subscription."""
+    rule = owner.post("/api/v1/reminders", json=REMINDER).json
+    with app.app_context():
+        report = tick(datetime.fromisoformat(rule["next_due_at"]))
+    assert report.sent >= 1
+    (notification,) = owner.get("/api/v1/notifications").json["items"]
+    body = {"endpoint": "https://push.example.net/send/owner", "keys": SUBSCRIPTION_KEYS}
+    subscription = owner.post("/api/v1/push-subscriptions", json=body).json
+    return {"rule_id": rule["id"], "notification_id": notification["id"],
+            "subscription_id": subscription["id"]}  # fmt: skip
 
 
 def _records(owner):
@@ -139,6 +196,7 @@ def _url(rule, endpoint, world):
     for prefix, collection in ENDPOINT_COLLECTION.items():
         if endpoint.rpartition(".")[2].startswith(prefix + "Item"):
             values["record_id"] = world["records"][collection]
+    values |= {name: world["records"][name] for name in OWNED_IDS[1:]}
     return re.sub(r"<(?:[^:>]+:)?([^>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
 
 
@@ -160,6 +218,10 @@ ANSWERS = {
     # The body is the owner's medication with its id: replayed by the owner, not taken over.
     ("medications.MedicationsItems", "POST"): {"owner": 200, "others": 404},
     ("medications.MedicationDosesItems", "POST"): {"owner": 201, "others": 422},  # whose drug
+    ("reminders.Read", "POST"): 200,
+    ("reminders.Snooze", "POST"): 200,
+    # Every patient subscribes the same browser: the first new, then each one takes it over.
+    ("reminders.Subscriptions", "POST"): {"owner": 200, "others": 201},
 }  # fmt: skip
 
 
@@ -186,13 +248,14 @@ def test_route_answers_each_caller_as_its_rule_says(app, world, endpoint):
     url = _url(rule, endpoint, world)
     collection = next((c for p, c in ENDPOINT_COLLECTION.items() if f".{p}Item" in endpoint), None)
     # A valid body, so that a refusal is about who asks, not about what they sent.
-    body = world["bodies"][collection] if collection else {}
+    body = world["bodies"][collection] if collection else BODIES.get(endpoint, {})
     owner_record_ids = set(world["records"].values())
     for method in sorted(rule.methods - {"HEAD", "OPTIONS"}, key=METHOD_ORDER.index):
         for caller in CALLERS:  # the owner last: its DELETE really deletes
             client = world["callers"][caller]
             response = client.open(url, method=method, json=body if method != "GET" else None)
-            status = expected(endpoint, method, caller, "record_id" in rule.rule)
+            owned = any(f":{name}>" in rule.rule for name in OWNED_IDS)
+            status = expected(endpoint, method, caller, owned)
             response.close()
             assert response.status_code == status, f"{method} {url} as {caller}"
             if caller == "other_patient" and response.status_code == 200 and response.is_json:

@@ -6,6 +6,8 @@ so a restart loses nothing and two of them by mistake still send each reminder o
 """
 
 import logging
+import signal
+import sys
 from datetime import UTC, datetime, timedelta
 
 import click
@@ -84,6 +86,9 @@ def run_command():
         next_run_time=datetime.now(UTC),  # one tick at start: catch up after a restart
     )
     click.echo("scheduler: sending reminders every minute; Ctrl-C stops it")
+    # SIGTERM (systemd, `kill`, make run's Ctrl-C) stops it like Ctrl-C: the tick under way
+    # finishes its transaction first.
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
     try:
         scheduler.start()
     except (KeyboardInterrupt, SystemExit):

@@ -31,11 +31,12 @@ class Plan:
 
     @classmethod
     def of(cls, times, days_of_week=None, dates=None, first_day=None, last_day=None):
-        """A plan from stored values: ``"HH:MM"`` strings, weekdays (empty = every day)."""
+        """A plan from stored values: ``"HH:MM"`` and ``"YYYY-MM-DD"`` strings (JSON), weekdays
+        (empty = every day)."""
         return cls(
             times=tuple(sorted({time.fromisoformat(t) for t in times})),
             weekdays=frozenset(days_of_week or range(7)),
-            dates=tuple(sorted(set(dates))) if dates else None,
+            dates=tuple(sorted({_day(d) for d in dates})) if dates else None,
             first_day=first_day,
             last_day=last_day,
         )
@@ -50,6 +51,10 @@ class Plan:
         if self.dates:
             return [d for d in self.dates if d >= day]
         return [day + timedelta(days=n) for n in range(_HORIZON)]
+
+
+def _day(value):
+    return value if isinstance(value, date) else date.fromisoformat(value)
 
 
 def next_occurrence(plan, tz: ZoneInfo, after: datetime, wall_after: datetime | None = None):

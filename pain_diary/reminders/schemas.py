@@ -12,6 +12,13 @@ MAX_TIMES = 8
 MAX_DATES = 50
 
 
+class StoredDate(fields.Date):
+    """A local date, stored in the rule's JSON as its ISO text: dumped as stored."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return value if isinstance(value, str) else super()._serialize(value, attr, obj, **kwargs)
+
+
 def distinct(values):
     if len(set(values)) != len(values):
         raise ma.ValidationError("Must not repeat a value.")
@@ -39,7 +46,7 @@ class RuleSchema(ma.Schema):
         metadata={"description": "0 = Monday … 6 = Sunday; empty = every day."},
     )
     dates = fields.List(
-        fields.Date(),
+        StoredDate(),
         allow_none=True,
         validate=[validate.Length(1, MAX_DATES), distinct],
         metadata={"description": "Local dates (appointments), instead of days_of_week."},

@@ -1,0 +1,134 @@
+"""Two real scheduler processes on one database send each reminder once (DESIGN §5).
+
+Each process runs the real ``flask scheduler tick --at`` command once per instant of a 20-minute
+range. Before each instant both wait on a file barrier, so the two ticks start within a
+millisecond of each other, read the same due rules and race for them: the compare-and-set on
+``next_due_at`` is all that keeps the loser from sending them again.
+"""
+
+import os
+import re
+import subprocess
+import sys
+import uuid
+from datetime import UTC, datetime, timedelta
+from itertools import cycle
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import delete, func, insert, select
+
+from pain_diary.reminders.models import Delivery, Notification, ReminderRule
+from pain_diary.reminders.schedule import wall_clock
+
+from .factories import UserFactory
+from .server import ROOT
+
+pytestmark = pytest.mark.slow  # starts two scheduler processes
+
+PATIENTS = 100
+RULES_PER_PATIENT = 5
+INSTANTS = 20  # one a minute: each tick finds 25 rules due, well within the grace period
+START = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "UTC")
+KINDS = ("pain_log", "sleep_log", "therapy")
+# in_app+push with no subscription: push is skipped, so no network is involved.
+CHANNELS = (["in_app"], ["in_app", "push"])
+
+# The real CLI (Flask's own group, the app's `scheduler tick`) in a process of its own: the app is
+# made once, then before each instant the process waits until the other one has arrived too.
+RACER = """
+import sys, time
+from pathlib import Path
+from flask.cli import FlaskGroup
+from pain_diary import create_app
+
+barrier, me, *instants = sys.argv[1:]
+app = create_app()
+cli = FlaskGroup(create_app=lambda: app)
+for n, at in enumerate(instants):
+    Path(barrier, f"{n}-{me}").touch()
+    while len(list(Path(barrier).glob(f"{n}-*"))) < 2:
+        time.sleep(0.0005)
+    cli.main(["scheduler", "tick", "--at", at], prog_name="flask", standalone_mode=False)
+"""
+CLAIMED = re.compile(r"^claimed (\d+), sent (\d+), failed 0, skipped", re.MULTILINE)
+
+
+def due_rules(app, db):
+    """500 rules, each due once in the range: 25 a minute, in four timezones; return the dues."""
+    with app.app_context():
+        patients = [UserFactory(timezone=zone) for _, zone in zip(range(PATIENTS), cycle(ZONES))]
+        db.session.execute(delete(ReminderRule))  # the defaults a new patient gets
+        rows, slots = [], cycle(range(INSTANTS))
+        for patient in patients:
+            tz = ZoneInfo(patient.timezone)
+            for n in range(RULES_PER_PATIENT):
+                due = START + timedelta(minutes=next(slots))
+                rows.append({
+                    "id": uuid.uuid4(), "patient_id": patient.id, "kind": KINDS[n % 3],
+                    "medication_id": None, "times": [wall_clock(due, tz).strftime("%H:%M")],
+                    "days_of_week": [], "dates": None, "first_day": None, "last_day": None,
+                    "channels": CHANNELS[n % 2], "enabled": True, "follow_up": None,
+                    "timezone": patient.timezone, "next_due_at": due, "last_due_at": None,
+                    "version": 1, "created_at": START - timedelta(days=1),
+                    "updated_at": START - timedelta(days=1),
+                })  # fmt: skip
+        db.session.execute(insert(ReminderRule), rows)
+        db.session.commit()
+        dues = {(row["id"], row["next_due_at"]) for row in rows}
+        db.session.remove()
+        db.engine.dispose()  # no connection of the test's is open while the processes race
+    return dues
+
+
+def start_racer(name, barrier, config):
+    env = {
+        **os.environ,
+        "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+        "INSTANCE_PATH": config["INSTANCE_PATH"],
+        "SECRET_KEY": config["SECRET_KEY"],
+        "LOG_LEVEL": "WARNING",
+    }
+    instants = [(START + timedelta(minutes=n)).isoformat() for n in range(INSTANTS)]
+    return subprocess.Popen(
+        [sys.executable, "-c", RACER, str(barrier), name, *instants],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def test_two_scheduler_processes_racing_over_500_due_reminders_send_each_exactly_once(
+    app, db, base_config, tmp_path
+):
+    dues = due_rules(app, db)
+    assert len(dues) == PATIENTS * RULES_PER_PATIENT == 500
+
+    racers = [start_racer(name, tmp_path, base_config) for name in ("a", "b")]
+    outputs = [racer.communicate(timeout=300) for racer in racers]
+
+    claimed = []
+    for racer, (stdout, stderr) in zip(racers, outputs):
+        # "database is locked", a deadlock or a foreign-key error ends a racer with a traceback.
+        assert racer.returncode == 0, stderr[-3000:]
+        ticks = CLAIMED.findall(stdout)
+        assert len(ticks) == INSTANTS, stdout
+        assert all(claims == sent for claims, sent in ticks), stdout  # in-app never fails
+        claimed.append(sum(int(claims) for claims, _ in ticks))
+    print("claimed by each process:", claimed)
+    assert sum(claimed) == 500, claimed
+
+    with app.app_context():
+        deliveries = db.session.execute(
+            select(Delivery.id, Delivery.rule_id, Delivery.due_at, Delivery.status)
+        ).all()
+        assert {(d.rule_id, d.due_at) for d in deliveries} == dues
+        assert len(deliveries) == 500  # so no (rule, due instant) twice
+        assert {d.status for d in deliveries} == {"done"}
+        per_delivery = db.session.execute(
+            select(Notification.delivery_id, func.count()).group_by(Notification.delivery_id)
+        ).all()
+        assert sorted(count for _, count in per_delivery) == [1] * 500
+        assert {delivery_id for delivery_id, _ in per_delivery} == {d.id for d in deliveries}
+        assert db.session.scalar(select(func.count()).select_from(Notification)) == 500
+        moved = db.session.scalars(select(ReminderRule.next_due_at)).all()
+        assert min(moved) > START + timedelta(minutes=INSTANTS)  # each rule's next day
