@@ -106,6 +106,7 @@ def upgrade():
     )
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_notifications_delivery_id'), ['delivery_id'], unique=False)
+        batch_op.create_index('ix_notifications_created_at', ['created_at'], unique=False)
         batch_op.create_index('ix_notifications_patient_created', ['patient_id', 'created_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_notifications_rule_id'), ['rule_id'], unique=False)
 
@@ -123,6 +124,7 @@ def downgrade():
     with op.batch_alter_table('notifications', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_notifications_rule_id'))
         batch_op.drop_index('ix_notifications_patient_created')
+        batch_op.drop_index('ix_notifications_created_at')
         batch_op.drop_index(batch_op.f('ix_notifications_delivery_id'))
 
     op.drop_table('notifications')

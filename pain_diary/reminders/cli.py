@@ -21,6 +21,7 @@ from ..extensions import db
 from ..types import utcnow
 from .dispatch import tick
 from .models import Delivery, ReminderRule
+from .retention import sweep
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +49,7 @@ def _run_tick(app, now=None):
     with app.app_context():
         try:
             report = tick(now)
+            sweep(now or utcnow())
         finally:
             db.session.remove()
     if report.claimed or report.skipped:

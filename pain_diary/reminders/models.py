@@ -84,7 +84,10 @@ class Notification(db.Model):
     """An entry of the in-app inbox; behind sign-in, so it may name the medication."""
 
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_patient_created", "patient_id", "created_at"),)
+    __table_args__ = (
+        Index("ix_notifications_patient_created", "patient_id", "created_at"),
+        Index("ix_notifications_created_at", "created_at"),  # the retention sweep
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
