@@ -39,7 +39,7 @@ def test_plan_of_sorts_and_deduplicates_times_and_reads_empty_weekdays_as_every_
     assert Plan.of(["09:00"], None, ["2026-12-10", "2026-12-03"]).dates == (
         date(2026, 12, 3),
         date(2026, 12, 10),
-    )  # sorted strings: the caller stores ISO dates
+    )  # stored as ISO strings, read as dates
 
 
 def test_a_daily_time_falls_due_at_that_local_time_and_strictly_after_the_instant_given():

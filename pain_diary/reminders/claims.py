@@ -51,13 +51,34 @@ class Claim:
     next_due_at: datetime | None = None  # the rule's next occurrence after this one
 
 
-def _insert_new(rows):
-    """INSERT delivery rows, leaving out any whose (rule, due instant) exists already."""
+def _insert(rows, take_over_pending=False):
+    """INSERT delivery rows, leaving out any whose (rule, due instant) exists already.
+
+    With ``take_over_pending``, a row that is still ``pending`` at that instant (a snooze or a
+    follow-up ending on the rule's next occurrence) becomes the new row instead: one reminder
+    at that instant, not a second one, nor a claim of a row that was never written. Returns the
+    ``{(rule_id, due_at): id}`` of the rows written.
+    """
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
-    statement = dialect.insert(Delivery).on_conflict_do_nothing(
-        index_elements=["rule_id", "due_at"]
+    table = Delivery.__table__
+    statement = dialect.insert(table)
+    if take_over_pending:
+        statement = statement.on_conflict_do_update(
+            index_elements=["rule_id", "due_at"],
+            set_={name: statement.excluded[name] for name in _TAKEN_OVER},
+            where=table.c.status == "pending",
+        )
+    else:
+        statement = statement.on_conflict_do_nothing(index_elements=["rule_id", "due_at"])
+    written = db.session.execute(
+        statement.returning(table.c.id, table.c.rule_id, table.c.due_at), rows
     )
-    db.session.execute(statement, rows)
+    return {(row.rule_id, row.due_at): row.id for row in written}
+
+
+#: What a scheduled occurrence writes over a pending row of the same instant; its id stays.
+_TAKEN_OVER = ("occurrence_at", "reason", "status", "send_at", "attempts", "outcomes",
+               "created_at", "finished_at")  # fmt: skip
 
 
 def _missed(rule, now):
@@ -107,10 +128,11 @@ def claim_due_rules(now, grace):
             if not late:
                 claims.append(Claim(delivery["id"], rule, due, due, "scheduled",
                                     next_due_at=following))  # fmt: skip
-    if deliveries:
-        _insert_new(deliveries)
+    written = _insert(deliveries, take_over_pending=True) if deliveries else {}
     db.session.commit()
-    return claims, late_count
+    for claim in claims:  # the id of a pending row taken over, or none: another one sends it
+        claim.id = written.get((claim.rule.id, claim.due_at))
+    return [claim for claim in claims if claim.id is not None], late_count
 
 
 def _delivery_row(rule, due_at, occurrence_at, reason, now, late):
@@ -143,7 +165,7 @@ def queue(rule_id, patient_id, due_instants, occurrence_at, reason, now):
         for due in due_instants
     ]  # fmt: skip
     if rows:
-        _insert_new(rows)
+        _insert(rows)
 
 
 def claim_pending(now):

@@ -33,7 +33,7 @@ scheduler_cli = AppGroup("scheduler", help="Send reminders: run, tick, status.")
 MISFIRE_GRACE_SECONDS = 30
 
 
-def _instant(value):
+def _instant(context, parameter, value):
     if value is None:
         return None
     try:
@@ -61,10 +61,12 @@ def _run_tick(app, now=None):
 
 
 @scheduler_cli.command("tick")
-@click.option("--at", "at", metavar="ISO-8601", help="Run as if the clock read this instant.")
+@click.option(
+    "--at", metavar="ISO-8601", callback=_instant, help="Run as if the clock read this instant."
+)
 def tick_command(at):
     """Send what is due now (or at --at), then exit."""
-    report = _run_tick(current_app._get_current_object(), _instant(at))
+    report = _run_tick(current_app._get_current_object(), at)
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(report.skipped.items()))
     click.echo(
         f"claimed {report.claimed}, sent {report.sent}, failed {report.failed}, "

@@ -15,6 +15,7 @@ from flask import current_app
 from sqlalchemy import delete, insert, select, update
 
 from ..accounts.queries import recipients
+from ..database import plain_rows
 from ..extensions import db
 from ..localtime import local_date
 from ..medications.queries import answered_doses, medication_labels
@@ -80,8 +81,13 @@ class _Channels:
         self.keys = vapid_keys(config, current_app.instance_path)
         self.email_on = email_configured(config)
         self.subscriptions = {}
-        statement = select(PushSubscription).where(PushSubscription.patient_id.in_(patient_ids))
-        for subscription in db.session.scalars(statement):
+        # Plain rows, not ORM objects: the rollback below would expire those, and reading their
+        # endpoints would then open a transaction again for the whole time push is sent.
+        s = PushSubscription
+        statement = select(s.id, s.patient_id, s.endpoint, s.p256dh, s.auth).where(
+            s.patient_id.in_(patient_ids)
+        )
+        for subscription in plain_rows(statement):
             self.subscriptions.setdefault(subscription.patient_id, []).append(subscription)
         medication_ids = {c.rule.medication_id for c in batch if c.rule.medication_id}
         self.labels = medication_labels(medication_ids)
@@ -144,6 +150,9 @@ def _queue_follow_ups(claim, now):
         return
     every = timedelta(minutes=rule.follow_up["every_minutes"])
     due = [claim.due_at + every * n for n in range(1, rule.follow_up["max"] + 1)]
+    # Those already past were missed while the scheduler was down: the reminder just went out,
+    # and sending them now, all at once with it, would be a flood.
+    due = [instant for instant in due if instant > now]
     if claim.next_due_at is not None:
         due = [instant for instant in due if instant < claim.next_due_at]
     claiming.queue(rule.id, rule.patient_id, due, claim.occurrence_at, "follow_up", now)
