@@ -32,6 +32,14 @@ def point(private_key):
     )
 
 
+def vapid_private_pem():
+    """A new VAPID private key as VAPID_PRIVATE_KEY takes it: PEM text."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    return key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+
+
 def verified_vapid_claims(authorization, application_server_key):
     """The JWT claims of ``vapid t=<jwt>,k=<key>`` once its ES256 signature checks out with k."""
     scheme, _, params = authorization.partition(" ")

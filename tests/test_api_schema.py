@@ -28,6 +28,8 @@ from schemathesis.specs.openapi.checks import (
 
 from pain_diary.reminders.dispatch import tick
 
+from .push_service import vapid_private_pem
+
 # A browser's subscription key: an uncompressed P-256 point, base64url.
 P256DH = "BOuXlzDE3MlGheQwocjEPwBR9L7_GSnigwSGci1Panid27fBS4GCyukrb7p5Ow5sO_KIQTvK-mRnQxMKE5HOsDM"
 
@@ -68,6 +70,7 @@ REFUSES_VALID_INPUT = {
         for collection in COLLECTIONS
     },
     "GET /api/v1/audit-events": "cursor: only one the server gave",
+    "GET /api/v1/notifications": "cursor: only one the server gave",
     **{
         f"GET /api/v1{owner}/{period}": "to: not before from, less than 1830 days after it"
         for owner in ("", "/patients/{patient_id}")
@@ -96,6 +99,12 @@ REFUSES_VALID_INPUT = {
         )
     },
 }  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def config():
+    """Push set up (a VAPID key), so /push/public-key answers its 200 rather than its 503."""
+    return {"VAPID_PRIVATE_KEY": vapid_private_pem()}
 
 
 @pytest.fixture(params=["patient", "clinician", "anonymous"])

@@ -9,10 +9,10 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
 
 from pain_diary.reminders.dispatch import tick
+
+from .push_service import vapid_private_pem
 
 PUBLIC, SIGNED_IN, OWN, CLINICIAN, CLINICIAN_READ = (
     "public", "signed in", "own diary", "clinician", "clinician reads a patient",
@@ -107,13 +107,7 @@ BODIES = {
 @pytest.fixture(scope="module")
 def config():
     """VAPID keys, so that the public key route answers what it answers when push is set up."""
-    key = ec.generate_private_key(ec.SECP256R1())
-    pem = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
-    return {"VAPID_PRIVATE_KEY": pem.decode()}
+    return {"VAPID_PRIVATE_KEY": vapid_private_pem()}
 
 
 def test_every_route_has_an_access_rule(app):

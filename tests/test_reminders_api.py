@@ -6,7 +6,7 @@ Every refusal answers in the one error shape, names the field, and changes nothi
 import base64
 import os
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -22,7 +22,12 @@ from .push_service import b64url, point
 RULES = "/api/v1/reminders"
 SUBSCRIPTIONS = "/api/v1/push-subscriptions"
 # 15 January 2030 is a Tuesday; Berlin is UTC+1 then.
-APPOINTMENT = {"kind": "therapy", "times": ["08:00"], "dates": ["2030-01-15"], "channels": ["in_app"]}
+APPOINTMENT = {
+    "kind": "therapy",
+    "times": ["08:00"],
+    "dates": ["2030-01-15"],
+    "channels": ["in_app"],
+}
 APPOINTMENT_DUE = "2030-01-15T07:00:00+00:00"
 
 
@@ -205,13 +210,25 @@ def test_a_follow_up_out_of_bounds_is_refused(patient, follow_up, field):
         ({"enabled": "yes please"}, "enabled"),
         ({"days_of_week": [1]}, "dates"),  # the stored rule has dates
         ({"follow_up": {"every_minutes": 10, "max": 2}}, "follow_up"),  # not a medication rule
-        ({"kind": "pain_log"}, "kind"),  # the kind of a rule stays what it is
+        ({"kind": "medication"}, "medication_id"),  # a medication rule names its medication
     ],
 )
 def test_a_bad_patch_is_refused_and_the_rule_is_unchanged(patient, body, field):
     rule = add_rule(patient)
     assert_invalid(patient.patch(f"{RULES}/{rule['id']}", json=body), field)
     assert patient.get(f"{RULES}/{rule['id']}").json == rule
+
+
+def test_a_rule_sent_back_as_it_was_read_is_taken(patient):
+    rule = add_rule(patient)
+    url = f"{RULES}/{rule['id']}"
+    patched = patient.patch(url, json={**rule, "enabled": False})
+    assert patched.status_code == 200, patched.json
+    assert patched.json["enabled"] is False and patched.json["next_due_at"] is None
+    replaced = patient.put(url, json={**patched.json, "enabled": True})
+    assert replaced.status_code == 200, replaced.json
+    assert replaced.json["next_due_at"] == rule["next_due_at"]
+    assert replaced.json["version"] == rule["version"] + 2
 
 
 def test_patching_dates_onto_a_weekly_rule_is_refused(patient):
@@ -338,6 +355,31 @@ def test_a_snooze_marks_it_read_until_then(app, patient):
     assert snoozed.status_code == 200, snoozed.json
     assert snoozed.json["read_at"] is not None
     assert snoozed.json["snoozed_until"] is not None
+
+
+def test_a_snoozed_reminder_comes_again_after_the_delay(app, patient):
+    notifications(app, patient, ["08:00"])
+    [item] = patient.get("/api/v1/notifications").json["items"]
+    snoozed = patient.post(f"/api/v1/notifications/{item['id']}/snooze", json={"minutes": 10})
+    until = datetime.fromisoformat(snoozed.json["snoozed_until"])
+    with app.app_context():
+        assert tick(until - timedelta(seconds=1)).claimed == 0
+        assert tick(until).sent == 1
+    # created_at is the tick's clock, which read 2030 for the first one: find the new one by id.
+    listed = patient.get("/api/v1/notifications").json["items"]
+    [again] = [n for n in listed if n["id"] != item["id"]]
+    assert (again["due_at"], again["title"], again["read_at"]) == (item["due_at"], "Session", None)
+
+
+def test_a_notification_outlives_its_rule_and_cannot_be_snoozed(app, patient):
+    rule = notifications(app, patient, ["08:00"])
+    assert patient.delete(f"{RULES}/{rule['id']}").status_code == 204
+    [item] = patient.get("/api/v1/notifications").json["items"]
+    assert item["rule_id"] is None
+    gone = patient.post(f"/api/v1/notifications/{item['id']}/snooze", json={"minutes": 10})
+    assert gone.status_code == 410
+    assert gone.json["error"]["code"] == "gone"
+    assert patient.get("/api/v1/notifications").json["items"] == [item]
 
 
 def test_another_patients_notification_is_not_found(app, patient, accounts):

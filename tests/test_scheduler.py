@@ -12,8 +12,6 @@ from datetime import UTC, date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
 from sqlalchemy import select
 
 from pain_diary.extensions import db
@@ -54,9 +52,7 @@ class Clock:
 @pytest.fixture
 def config():
     return {
-        "VAPID_PRIVATE_KEY": ec.generate_private_key(ec.SECP256R1())
-        .private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-        .decode(),
+        "VAPID_PRIVATE_KEY": push_service.vapid_private_pem(),
         "PUSH_ALLOW_HTTP": True,
     }
 

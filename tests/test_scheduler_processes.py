@@ -48,7 +48,10 @@ app = create_app()
 cli = FlaskGroup(create_app=lambda: app)
 for n, at in enumerate(instants):
     Path(barrier, f"{n}-{me}").touch()
+    deadline = time.monotonic() + 30
     while len(list(Path(barrier).glob(f"{n}-*"))) < 2:
+        if time.monotonic() > deadline:
+            sys.exit(f"the other scheduler never reached instant {n}: it failed")
         time.sleep(0.0005)
     cli.main(["scheduler", "tick", "--at", at], prog_name="flask", standalone_mode=False)
 """
@@ -104,12 +107,19 @@ def test_two_scheduler_processes_racing_over_500_due_reminders_send_each_exactly
     assert len(dues) == PATIENTS * RULES_PER_PATIENT == 500
 
     racers = [start_racer(name, tmp_path, base_config) for name in ("a", "b")]
-    outputs = [racer.communicate(timeout=300) for racer in racers]
+    try:
+        outputs = [racer.communicate(timeout=300) for racer in racers]
+    finally:
+        for racer in racers:  # leave no scheduler behind
+            if racer.poll() is None:
+                racer.kill()
+                racer.wait()
 
+    # "database is locked", a deadlock or a foreign-key error ends a racer with a traceback.
+    errors = "\n".join(stderr[-3000:] for _, stderr in outputs)
+    assert [racer.returncode for racer in racers] == [0, 0], errors
     claimed = []
-    for racer, (stdout, stderr) in zip(racers, outputs):
-        # "database is locked", a deadlock or a foreign-key error ends a racer with a traceback.
-        assert racer.returncode == 0, stderr[-3000:]
+    for stdout, _ in outputs:
         ticks = CLAIMED.findall(stdout)
         assert len(ticks) == INSTANTS, stdout
         assert all(claims == sent for claims, sent in ticks), stdout  # in-app never fails

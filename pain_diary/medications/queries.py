@@ -7,7 +7,7 @@ dict keys without a UUID object per row.
 
 from datetime import time
 
-from sqlalchemy import String, cast, select
+from sqlalchemy import String, cast, select, tuple_
 
 from ..database import plain_rows
 from ..extensions import db
@@ -109,14 +109,15 @@ def medication_of(patient_id, medication_id):
     return medication if medication is not None and medication.patient_id == patient_id else None
 
 
-def answered_doses(medication_id, due_instants):
-    """Which of the medication's scheduled doses at ``due_instants`` have a dose event."""
-    if not due_instants:
+def answered_doses(doses):
+    """Which ``(medication_id, scheduled_for)`` doses have a dose event: one statement."""
+    if not doses:
         return set()
-    statement = select(DoseEvent.scheduled_for).where(
-        DoseEvent.medication_id == medication_id, DoseEvent.scheduled_for.in_(due_instants)
+    e = DoseEvent
+    statement = select(e.medication_id, e.scheduled_for).where(
+        tuple_(e.medication_id, e.scheduled_for).in_(list(doses))
     )
-    return set(db.session.scalars(statement))
+    return set(map(tuple, db.session.execute(statement)))
 
 
 def medication_labels(medication_ids):

@@ -7,7 +7,7 @@ columns their docstring lists, to unpack, and start with the patient's id as tex
 database: a dict key without a UUID object per row.
 """
 
-from sqlalchemy import String, cast, func, select
+from sqlalchemy import String, cast, func, select, tuple_
 
 from ..database import plain_rows
 from ..extensions import db
@@ -40,12 +40,26 @@ def logged_pain_on(patient_id, day):
     return db.session.scalar(statement) is not None
 
 
-def logged_night(patient_id, night_of):
-    """Whether the patient logged the night that began on the evening of ``night_of``."""
-    statement = select(SleepEntry.id).where(
-        SleepEntry.patient_id == patient_id, SleepEntry.night_of == night_of
+def logged_days(patient_days):
+    """Which ``(patient_id, local_date)`` pairs have a pain entry: one statement for them all."""
+    return _pairs_present(PainEntry.patient_id, PainEntry.local_date, patient_days)
+
+
+def logged_nights(patient_nights):
+    """Which ``(patient_id, night_of)`` pairs have a sleep entry: one statement for them all."""
+    return _pairs_present(SleepEntry.patient_id, SleepEntry.night_of, patient_nights)
+
+
+def _pairs_present(patient_column, day_column, pairs):
+    if not pairs:
+        return set()
+    # A row-value IN: both databases search the patient-day index for each pair.
+    statement = (
+        select(patient_column, day_column)
+        .where(tuple_(patient_column, day_column).in_(list(pairs)))
+        .distinct()
     )
-    return db.session.scalar(statement.limit(1)) is not None
+    return set(map(tuple, db.session.execute(statement)))
 
 
 def first_pain_day(patient_id):

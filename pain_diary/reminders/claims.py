@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..database import plain_rows
@@ -94,6 +94,15 @@ def _missed(rule, now):
     return missed, due
 
 
+_rules = ReminderRule.__table__
+#: Built once: a Core statement with bound parameters skips the ORM's per-call coercions.
+_MOVE = (
+    update(_rules)
+    .where(_rules.c.id == bindparam("rule_id"), _rules.c.next_due_at == bindparam("read"))
+    .values(next_due_at=bindparam("following"), last_due_at=bindparam("last"))
+)
+
+
 def claim_due_rules(now, grace):
     """Claim the rules due at ``now``; return the claims to send (late ones are recorded).
 
@@ -110,13 +119,17 @@ def claim_due_rules(now, grace):
     if not rows:
         return None
     claims, deliveries, late_count = [], [], 0
+    connection = db.session.connection()
     for rule in sorted(rows, key=lambda rule: rule.id):  # one lock order for every scheduler
         missed, following = _missed(rule, now)
-        moved = db.session.execute(
-            update(ReminderRule)
-            .where(ReminderRule.id == rule.id, ReminderRule.next_due_at == rule.next_due_at)
-            .values(next_due_at=following, last_due_at=missed[-1])
-            .execution_options(synchronize_session=False)
+        moved = connection.execute(
+            _MOVE,
+            {
+                "rule_id": rule.id,
+                "read": rule.next_due_at,
+                "following": following,
+                "last": missed[-1],
+            },
         )
         if moved.rowcount != 1:
             continue  # another scheduler claimed it, or the patient just changed it

@@ -19,7 +19,7 @@ from ..database import plain_rows
 from ..extensions import db
 from ..localtime import local_date
 from ..medications.queries import answered_doses, medication_labels
-from ..records.queries import logged_night, logged_pain_on
+from ..records.queries import logged_days, logged_nights
 from ..types import utcnow
 from . import claims as claiming
 from .channels.email import EmailFailed, email_configured, reminder_email, send_email
@@ -91,20 +91,42 @@ class _Channels:
             self.subscriptions.setdefault(subscription.patient_id, []).append(subscription)
         medication_ids = {c.rule.medication_id for c in batch if c.rule.medication_id}
         self.labels = medication_labels(medication_ids)
+        self.logged = already_logged(batch, self.patients)
+        # A retry sends the push again with the inbox entry its first attempt wrote.
+        retried = [claim.id for claim in batch if claim.attempts]
+        statement = select(Notification.delivery_id, Notification.id).where(
+            Notification.delivery_id.in_(retried)
+        )
+        self.inbox_ids = dict(db.session.execute(statement).all()) if retried else {}
         db.session.rollback()  # nothing is held open while the network is used
         self.gone = set()
 
 
-def already_logged(claim, tz):
-    """DESIGN §5: the entry a reminder asks for is in the diary already."""
-    rule, day = claim.rule, local_date(claim.occurrence_at, tz)
-    if rule.kind == "pain_log":
-        return logged_pain_on(rule.patient_id, day)
-    if rule.kind == "sleep_log":
-        return logged_night(rule.patient_id, day - timedelta(days=1))
-    if rule.kind == "medication":
-        return claim.occurrence_at in answered_doses(rule.medication_id, [claim.occurrence_at])
-    return False
+def already_logged(batch, patients):
+    """DESIGN §5: the claims whose entry is in the diary already, one statement per kind.
+
+    A pain check-in is logged when the local day of its occurrence has a pain entry; a sleep
+    diary when the night that ended (the evening before) has a sleep entry; a dose when it has
+    a dose event.
+    """
+    wanted = {"pain_log": {}, "sleep_log": {}, "medication": {}}
+    for claim in batch:
+        rule = claim.rule
+        if rule.kind not in wanted:
+            continue
+        day = local_date(claim.occurrence_at, ZoneInfo(patients[rule.patient_id].timezone))
+        key = {
+            "pain_log": (rule.patient_id, day),
+            "sleep_log": (rule.patient_id, day - timedelta(days=1)),
+            "medication": (rule.medication_id, claim.occurrence_at),
+        }[rule.kind]
+        wanted[rule.kind].setdefault(key, []).append(claim.id)
+    found = (
+        *(wanted["pain_log"][key] for key in logged_days(wanted["pain_log"])),
+        *(wanted["sleep_log"][key] for key in logged_nights(wanted["sleep_log"])),
+        *(wanted["medication"][key] for key in answered_doses(wanted["medication"])),
+    )
+    return {claim_id for claim_ids in found for claim_id in claim_ids}
 
 
 def _everywhere(channels, reason):
@@ -170,10 +192,10 @@ def _send(claim, channels, now):
             return _everywhere(rule.channels, "late"), None, None
         if claim.reason == "follow_up" and not rule.enabled:
             return _everywhere(rule.channels, "rule_disabled"), None, None
-        if already_logged(claim, tz):
+        if claim.id in channels.logged:
             return _everywhere(rule.channels, "already_logged"), None, None
     clock = wall_clock(claim.occurrence_at, ZoneInfo(rule.timezone)).time()
-    notification = None
+    notification, inbox_id = None, channels.inbox_ids.get(claim.id)
     if "in_app" in rule.channels and not retrying:
         title, body = inbox_entry(rule.kind, clock, channels.labels.get(rule.medication_id))
         notification = {
@@ -183,6 +205,7 @@ def _send(claim, channels, now):
             "read_at": None, "snoozed_until": None,
         }  # fmt: skip
         outcomes["in_app"] = {"status": "sent"}
+        inbox_id = notification["id"]
     quiet = in_quiet_hours(now, tz, patient.quiet_hours_start, patient.quiet_hours_end)
     retry_at = None
     for name in retrying or [c for c in rule.channels if c in NETWORK_CHANNELS]:
@@ -190,7 +213,7 @@ def _send(claim, channels, now):
             outcomes[name] = {"status": "skipped", "reason": "quiet_hours"}
             continue
         send = _push if name == "push" else _email
-        outcome = send(claim, channels, patient, clock, notification)
+        outcome = send(claim, channels, patient, clock, inbox_id)
         if outcome["status"] == "failed":
             outcome, retry_at = _retry(outcome, claim, channels, now, retry_at)
         outcomes[name] = outcome
@@ -206,13 +229,13 @@ def _retry(outcome, claim, channels, now, retry_at):
     return {**outcome, "status": "retrying"}, min(retry_at or again, again)
 
 
-def _push(claim, channels, patient, clock, notification):
+def _push(claim, channels, patient, clock, inbox_id):
     subscriptions = channels.subscriptions.get(patient.id, [])
     if channels.keys is None:
         return {"status": "skipped", "reason": "push_not_configured"}
     if not subscriptions:
         return {"status": "skipped", "reason": "no_subscription"}
-    payload = push_payload(claim.rule.kind, clock, claim.id, notification and notification["id"])
+    payload = push_payload(claim.rule.kind, clock, claim.id, inbox_id)
     failures = []
     for subscription in subscriptions:
         answer = send_push(
@@ -237,7 +260,7 @@ def _push(claim, channels, patient, clock, notification):
     return {"status": "skipped", "reason": "subscription_gone"}
 
 
-def _email(claim, channels, patient, clock, notification):
+def _email(claim, channels, patient, clock, inbox_id):
     if not channels.email_on:
         return {"status": "skipped", "reason": "email_not_configured"}
     subject, text, html = reminder_email(

@@ -4,6 +4,9 @@ Every route is the signed-in patient's own; another patient's rule, notification
 subscription answers 404, like one that does not exist.
 """
 
+from functools import wraps
+
+import marshmallow as ma
 from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
@@ -11,7 +14,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import func, select
 
 from ..accounts.auth import patient_required
-from ..errors import ApiError
+from ..errors import ApiError, ErrorSchema, flatten_messages
 from ..extensions import db
 from ..paging import page
 from ..types import utcnow
@@ -36,6 +39,12 @@ bp = Blueprint("reminders", __name__, url_prefix="/api/v1", description="Reminde
 MAX_RULES = 50
 #: A PUT replaces the whole rule: what it leaves out is reset to these.
 RULE_DEFAULTS = {"medication_id": None, "days_of_week": [], "dates": None, "follow_up": None}
+#: What a client writes of a rule.
+WRITABLE = ("kind", "medication_id", "times", "days_of_week", "dates", "channels", "enabled",
+            "follow_up")  # fmt: skip
+rule_schema = RuleSchema()
+# Partial at the top level only: a follow_up that is sent is sent whole.
+rule_update_schema = RuleUpdateSchema(partial=WRITABLE)
 
 
 def _own(model, item_id):
@@ -43,6 +52,38 @@ def _own(model, item_id):
     if item is None or item.patient_id != current_user.id:
         raise ApiError(404, "Not found.")
     return item
+
+
+def owned(model, name):
+    """Answer 404 for another patient's ``name`` before the body is read: no hint it exists."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            _own(model, kwargs[name])
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def _defaults(kind):
+    # A medication rule's weekdays are its medication's: leaving them out keeps them.
+    if kind == "medication":
+        return {k: v for k, v in RULE_DEFAULTS.items() if k != "days_of_week"}
+    return RULE_DEFAULTS
+
+
+def _check_merged(rule, data):
+    """Check a PATCH as the whole rule it makes: days and dates, follow_up of a kind."""
+    merged = {k: v for k, v in rule_schema.dump(rule).items() if k in WRITABLE} | data
+    try:
+        rule_schema.load(merged)
+    except ma.ValidationError as error:
+        raise ApiError(
+            422, "The request has invalid fields.", fields=flatten_messages(error.messages)
+        ) from None
 
 
 def _saved(rule):
@@ -76,7 +117,7 @@ class Rules(MethodView):
 
 @bp.route("/reminders/<uuid:rule_id>")
 class Rule(MethodView):
-    decorators = [patient_required]
+    decorators = [owned(ReminderRule, "rule_id"), patient_required]  # the last one runs first
 
     @bp.response(200, RuleSchema)
     def get(self, rule_id):
@@ -88,14 +129,15 @@ class Rule(MethodView):
     def put(self, data, rule_id):
         """Replace a reminder rule."""
         rule = _own(ReminderRule, rule_id)
-        apply(rule, RULE_DEFAULTS | data, current_user)
+        apply(rule, _defaults(data["kind"]) | data, current_user)
         return _saved(rule)
 
-    @bp.arguments(RuleUpdateSchema(partial=True))
+    @bp.arguments(rule_update_schema)
     @bp.response(200, RuleSchema)
     def patch(self, data, rule_id):
         """Change some fields of a reminder rule (enabled, times, channels...)."""
         rule = _own(ReminderRule, rule_id)
+        _check_merged(rule, data)
         apply(rule, data, current_user)
         return _saved(rule)
 
@@ -122,7 +164,10 @@ class Inbox(MethodView):
 
 @bp.route("/notifications/<uuid:notification_id>/read")
 class Read(MethodView):
-    decorators = [patient_required]
+    decorators = [
+        owned(Notification, "notification_id"),
+        patient_required,
+    ]  # the last one runs first
 
     @bp.response(200, NotificationSchema)
     def post(self, notification_id):
@@ -135,7 +180,10 @@ class Read(MethodView):
 
 @bp.route("/notifications/<uuid:notification_id>/snooze")
 class Snooze(MethodView):
-    decorators = [patient_required]
+    decorators = [
+        owned(Notification, "notification_id"),
+        patient_required,
+    ]  # the last one runs first
 
     @bp.arguments(SnoozeSchema)
     @bp.response(200, NotificationSchema)
@@ -154,6 +202,7 @@ class PublicKey(MethodView):
     decorators = [patient_required]
 
     @bp.response(200, PublicKeySchema)
+    @bp.alt_response(503, schema=ErrorSchema, description="No VAPID key: push_not_configured.")
     def get(self):
         """The VAPID public key a browser subscribes with (applicationServerKey)."""
         keys = vapid_keys(current_app.config, current_app.instance_path)
@@ -199,7 +248,10 @@ class Subscriptions(MethodView):
 
 @bp.route("/push-subscriptions/<uuid:subscription_id>")
 class Subscription(MethodView):
-    decorators = [patient_required]
+    decorators = [
+        owned(PushSubscription, "subscription_id"),
+        patient_required,
+    ]  # the last one runs first
 
     @bp.response(204)
     def delete(self, subscription_id):

@@ -73,12 +73,15 @@ def apply(rule, data, user):
         setattr(rule, name, value)
     if rule.kind == "medication":
         medication = scheduled_medication(user.id, rule.medication_id)
+        # Empty days and all seven say the same: every day.
         schedule = {
-            "times": sorted(set(medication.schedule["times"])),
-            "days_of_week": sorted(set(medication.schedule.get("days_of_week") or [])),
+            "times": set(medication.schedule["times"]),
+            "days_of_week": set(medication.schedule.get("days_of_week") or range(7)),
         }
+        given = {"times": set(data.get("times") or ()),
+                 "days_of_week": set(data.get("days_of_week") or range(7))}  # fmt: skip
         for name in ("times", "days_of_week"):
-            if name in data and sorted(set(data[name] or [])) != schedule[name]:
+            if name in data and given[name] != schedule[name]:
                 problem = "Comes from the medication's schedule: change it there."
                 raise ApiError(422, problem, fields={name: [problem]})
         follow_medication(rule, medication)

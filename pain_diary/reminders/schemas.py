@@ -29,6 +29,9 @@ class FollowUpSchema(ma.Schema):
     max = Int(1, 6, required=True, metadata={"description": "At most this many repeats."})
 
 
+SERVER_SET = ("id", "next_due_at", "version", "created_at", "updated_at")
+
+
 class RuleSchema(ma.Schema):
     id = fields.UUID(dump_only=True)
     kind = fields.String(required=True, validate=one_of(KINDS))
@@ -67,6 +70,13 @@ class RuleSchema(ma.Schema):
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
+    @ma.pre_load
+    def ignore_what_the_server_sets(self, data, **kwargs):
+        """Let a client send back a rule as it read it: server-set fields are ignored."""
+        if not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if key not in SERVER_SET}
+
     @ma.validates_schema
     def check_kind(self, data, partial, **kwargs):
         kind = data.get("kind")
@@ -97,9 +107,7 @@ class RuleSchema(ma.Schema):
 
 
 class RuleUpdateSchema(RuleSchema):
-    """PATCH: every field optional; ``kind`` stays what it was."""
-
-    kind = fields.String(dump_only=True)
+    """PATCH: send only what changes; the rule it makes is checked whole."""
 
 
 class NotificationSchema(ma.Schema):
