@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
-from ..sync.fields import Int, LocalTime, one_of, page_limit
+from ..sync.fields import Int, LocalTime, ReadBackSchema, one_of, page_limit
 from .channels.push import endpoint_problem, subscription_keys_problem
 from .models import CHANNELS, KINDS
 
@@ -29,10 +29,7 @@ class FollowUpSchema(ma.Schema):
     max = Int(1, 6, required=True, metadata={"description": "At most this many repeats."})
 
 
-SERVER_SET = ("id", "next_due_at", "version", "created_at", "updated_at")
-
-
-class RuleSchema(ma.Schema):
+class RuleSchema(ReadBackSchema):
     id = fields.UUID(dump_only=True)
     kind = fields.String(required=True, validate=one_of(KINDS))
     medication_id = fields.UUID(
@@ -69,13 +66,6 @@ class RuleSchema(ma.Schema):
     version = fields.Integer(dump_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
-
-    @ma.pre_load
-    def ignore_what_the_server_sets(self, data, **kwargs):
-        """Let a client send back a rule as it read it: server-set fields are ignored."""
-        if not isinstance(data, dict):
-            return data
-        return {key: value for key, value in data.items() if key not in SERVER_SET}
 
     @ma.validates_schema
     def check_kind(self, data, partial, **kwargs):

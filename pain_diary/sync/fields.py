@@ -100,7 +100,18 @@ def one_of(choices):
     return validate.OneOf(choices, error="Must be one of: {choices}.")
 
 
-class RecordSchema(ma.Schema):
+class ReadBackSchema(ma.Schema):
+    """A schema a client may send back what it read: the server-set fields are ignored."""
+
+    @ma.pre_load
+    def ignore_what_the_server_sets(self, data, **kwargs):
+        if not isinstance(data, dict):
+            return data
+        return {key: value for key, value in data.items() if key not in self.dump_fields
+                or key in self.load_fields}  # fmt: skip
+
+
+class RecordSchema(ReadBackSchema):
     """What every synced record carries besides its own fields."""
 
     id = fields.UUID(metadata={"description": "Client-created UUID (optional on POST)."})
@@ -109,11 +120,3 @@ class RecordSchema(ma.Schema):
     )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
-
-    @ma.pre_load
-    def ignore_what_the_server_sets(self, data, **kwargs):
-        """Let a client send back a record as it read it: server-set fields are ignored."""
-        if not isinstance(data, dict):
-            return data
-        return {key: value for key, value in data.items() if key not in self.dump_fields
-                or key in self.load_fields}  # fmt: skip
