@@ -8,7 +8,7 @@ import logging
 import traceback
 
 import marshmallow as ma
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -78,11 +78,27 @@ class ApiError(Exception):
 
 
 def error_response(status, message, code=None, fields=None, headers=None, **extra):
-    response = jsonify(error=ApiError(status, message, code, fields, **extra).body())
+    if wants_page():
+        response = make_response(render_template("error.html", status=status, message=message))
+    else:
+        response = jsonify(error=ApiError(status, message, code, fields, **extra).body())
     response.status_code = status
     if headers:
         response.headers.update(headers)
     return response
+
+
+#: Paths that answer JSON whoever asks: the API and the health probes.
+JSON_ONLY = ("/api/", "/healthz", "/readyz")
+
+
+def wants_page():
+    """A browser asking for a page gets the error as a page; every API client gets JSON."""
+    return (
+        request.method == "GET"
+        and not request.path.startswith(JSON_ONLY)
+        and request.accept_mimetypes.best_match(["application/json", "text/html"]) == "text/html"
+    )
 
 
 def flatten_messages(messages, prefix=""):

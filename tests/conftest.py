@@ -20,6 +20,9 @@ from pain_diary.extensions import limiter
 
 from .factories import PASSWORD, UserFactory
 
+# The browser fixtures: one server and one Chromium per run, a fresh phone per test.
+pytest_plugins = ("tests.webapp",)
+
 # The database the suite runs on, known before collection so that skips show in ``-ra``.
 DIALECT = (
     make_url(os.environ["TEST_DATABASE_URL"]).get_backend_name()

@@ -25,7 +25,7 @@ def free_port():
 class Server:
     """A gunicorn process serving ``wsgi:app``; ``kill()`` is a crash (SIGKILL to every worker)."""
 
-    def __init__(self, config, workers=2, threads=5):
+    def __init__(self, config, workers=2, threads=5, env=None):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = {
@@ -35,6 +35,7 @@ class Server:
             "SECRET_KEY": config["SECRET_KEY"],
             "RATELIMIT_ENABLED": "0",
             "LOG_LEVEL": "WARNING",
+            **(env or {}),
         }
         self.command = [
             str(GUNICORN), "--workers", str(workers), "--threads", str(threads),

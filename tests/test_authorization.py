@@ -17,10 +17,28 @@ from .push_service import vapid_private_pem
 PUBLIC, SIGNED_IN, OWN, CLINICIAN, CLINICIAN_READ = (
     "public", "signed in", "own diary", "clinician", "clinician reads a patient",
 )  # fmt: skip
+# The web app's pages: whoever may not see one is sent to sign in, or to their own home.
+PATIENT_PAGE, CLINICIAN_PAGE, CLINICIAN_READ_PAGE = (
+    "a patient's page", "a clinician's page", "a clinician's page of a patient",
+)  # fmt: skip
 
 ACCESS = {
     "static": PUBLIC,
     "web.index": PUBLIC,
+    "web.signup": PUBLIC,
+    "web.login": PUBLIC,
+    "web.logout": PUBLIC,
+    "web.today": PATIENT_PAGE,
+    "web.history": PATIENT_PAGE,
+    "web.edit": PATIENT_PAGE,
+    "web.trends": PATIENT_PAGE,
+    "web.medications": PATIENT_PAGE,
+    "web.reminders": PATIENT_PAGE,
+    "web.care_team": PATIENT_PAGE,
+    "web.export": PATIENT_PAGE,
+    "web.settings": PATIENT_PAGE,
+    "web.clinic": CLINICIAN_PAGE,
+    "web.clinic_patient": CLINICIAN_READ_PAGE,
     "web.api_docs": PUBLIC,
     "web.healthz": PUBLIC,
     "web.readyz": PUBLIC,
@@ -186,6 +204,7 @@ def _url(rule, endpoint, world):
     values = {
         "patient_id": world["owner_id"], "token_id": world["token_id"],
         "link_id": world["link_id"], "name": "pain", "filename": "css/app.css",
+        "collection": "pain-entries", "record_id": world["records"]["pain-entries"],
     }  # fmt: skip
     for prefix, collection in ENDPOINT_COLLECTION.items():
         if endpoint.rpartition(".")[2].startswith(prefix + "Item"):
@@ -198,6 +217,13 @@ def _url(rule, endpoint, world):
 # collection routes, else none): by method, then the routes that answer otherwise.
 ALLOWED = {"GET": 200, "POST": 201, "PUT": 200, "PATCH": 200, "DELETE": 204}  # PUT: replaced
 ANSWERS = {
+    # Signed in, the landing, sign-up and sign-in pages lead on to the caller's home page.
+    ("web.index", "GET"): {"anonymous": 200, "others": 302},
+    ("web.signup", "GET"): {"anonymous": 200, "others": 302},
+    ("web.login", "GET"): {"anonymous": 200, "others": 302},
+    # Signing out needs the CSRF token (these callers send it as a header; the page's form sends
+    # it as a field): a form on another site cannot sign anyone out.
+    ("web.logout", "POST"): {"anonymous": 403, "others": 302},
     ("accounts.Login", "POST"): 422,  # an empty body
     ("accounts.Register", "POST"): 422,
     ("accounts.Password", "POST"): 422,
@@ -219,9 +245,19 @@ ANSWERS = {
 }  # fmt: skip
 
 
+PAGE_ANSWERS = {
+    PATIENT_PAGE: {"owner": 200, "other_patient": 200, "others": 302},
+    CLINICIAN_PAGE: {"linked": 200, "unlinked": 200, "revoked": 200, "others": 302},
+    CLINICIAN_READ_PAGE: {"linked": 200, "unlinked": 404, "revoked": 404, "others": 302},
+}
+
+
 def expected(endpoint, method, caller, has_record_id):
     """The one status a caller gets: a refusal as the rule says, else what the route answers."""
     rule_kind = ACCESS[endpoint]
+    if rule_kind in PAGE_ANSWERS:
+        answer = PAGE_ANSWERS[rule_kind]
+        return answer.get(caller, answer["others"])
     if caller == "anonymous" and rule_kind != PUBLIC:
         return 401
     if rule_kind == OWN and caller in CLINICIANS:

@@ -93,11 +93,20 @@ def render_summary_html(
     ``medications`` (the patient's, with dose, route and schedule) give each row its regimen;
     ``marks`` are the flag thresholds in force, which the headlines quote.
     """
+    return render_page(summary_context(patient, summary, charts, now, medications, marks))
+
+
+def render_page(context):
+    """The printable page (templates/summary.html) for a :func:`summary_context`."""
     # The stylesheet is inlined so the page is whole when saved, and the PDF fetches nothing.
     with open(os.path.join(current_app.static_folder, "css", "summary.css"), encoding="utf-8") as f:
         stylesheet = Markup(f.read())
-    return render_template(
-        "summary.html",
+    return render_template("summary.html", stylesheet=stylesheet, **context)
+
+
+def summary_context(patient, summary, charts, now, medications=(), marks=DEFAULT_FLAG_THRESHOLDS):
+    """What templates/summary_body.html needs, for the printable page and the web app's."""
+    return dict(
         patient=patient,
         summary=summary,
         headlines=headlines(summary, marks),
@@ -108,7 +117,6 @@ def render_summary_html(
         regimens={medication.id: dosage_text(medication) for medication in medications},
         rescue_doses=rescue_doses,
         cdc_caveat=CDC_CAVEAT,
-        stylesheet=stylesheet,
         day=day,
         figure=figure,
         signed=signed,

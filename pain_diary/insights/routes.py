@@ -9,11 +9,11 @@ from flask_smorest import Blueprint
 
 from ..accounts.auth import clinician_required, patient_required
 from ..care.access import readable_patient
-from ..medications.queries import patient_medications
 from . import charts, dashboard, export, fhir, pdf, report
 from .diary import load_diary
+from .reading import report_context, summary_of
 from .schemas import DashboardRowSchema, ExportQuerySchema, PeriodQuerySchema, SummarySchema
-from .summary import build_summary, flag_thresholds, period
+from .summary import flag_thresholds, period
 
 bp = Blueprint("insights", __name__, url_prefix="/api/v1", description="Summaries and exports.")
 
@@ -34,13 +34,6 @@ def file_response(description, *content_types):
     return bp.doc(responses={"200": {"description": description, "content": content}})
 
 
-def _summary(patient, query):
-    first_day, last_day = period(query, patient.tz)
-    now = datetime.now(UTC)
-    diary = load_diary(patient, first_day, last_day)
-    return diary, build_summary(diary, now, flag_thresholds(current_app.config)), now
-
-
 # Only the charts that exist match: another name is a 404 from routing, before any view (and its
 # access check and audit event) runs, and the OpenAPI document lists the names as an enum.
 CHART_NAME = f"<any({', '.join(charts.CHARTS)}):name>"
@@ -57,14 +50,7 @@ def _chart(patient, name, query):
 
 
 def _report(patient, query, as_pdf):
-    diary, summary, now = _summary(patient, query)
-    locale = request.accept_languages.best
-    rendered = {
-        name: charts.render_chart(name, diary, locale=locale, png=as_pdf) for name in charts.CHARTS
-    }
-    medications = patient_medications(patient.id)
-    marks = flag_thresholds(current_app.config)
-    html = report.render_summary_html(patient, summary, rendered, now, medications, marks)
+    html = report.render_page(report_context(patient, query, png=as_pdf))
     if not as_pdf:
         return Response(html, mimetype=HTML)
     response = Response(pdf.html_to_pdf(html), mimetype=PDF)
@@ -81,7 +67,7 @@ def _report(patient, query, as_pdf):
 @bp.response(200, SummarySchema)
 def own_summary(query):
     """Your summary for a period (default: the last 30 days)."""
-    return _summary(current_user, query)[1]
+    return summary_of(current_user, query)[1]
 
 
 @bp.route("/summary.html")
@@ -147,7 +133,7 @@ class Patients(MethodView):
 @bp.response(200, SummarySchema)
 def patient_summary(query, patient_id):
     """A linked patient's summary (audited)."""
-    return _summary(readable_patient(patient_id, "summary"), query)[1]
+    return summary_of(readable_patient(patient_id, "summary"), query)[1]
 
 
 @bp.route("/patients/<uuid:patient_id>/summary.html")

@@ -1,17 +1,184 @@
-"""Pages and health probes."""
+"""The web app's pages, the API documentation and the health probes.
 
-from flask import Blueprint, render_template
+Pages are server-rendered shells; their small ES modules read and write through the JSON API
+with the session cookie and ``X-CSRFToken``, exactly as any other client does.
+"""
+
+from datetime import datetime, timedelta
+from functools import wraps
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import text
 
-from ..extensions import db
+from ..accounts.auth import sign_out
+from ..accounts.schemas import iana_timezones
+from ..care.access import readable_patient
+from ..extensions import csrf, db
+from ..insights.reading import report_context
+from .words import WORDS
+
+#: The collections an entry of History can be edited in.
+EDITABLE = ("pain-entries", "sleep-entries", "therapy-sessions")
+EDITABLE_NAMES = ", ".join(f'"{name}"' for name in EDITABLE)  # quoted: the names hold "-"
+#: The periods, in days, that Trends and the clinic summary offer.
+PERIODS = (7, 30, 90, 365)
+DEFAULT_DAYS = 30
 
 bp = Blueprint("web", __name__)
 
 
+@bp.app_context_processor
+def page_context():
+    return {"words": WORDS}
+
+
+def home_for(user):
+    return url_for("web.clinic" if user.is_clinician else "web.today")
+
+
+def page(role):
+    """A page for a signed-in ``role``: others are sent to sign in, or to their own home."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+            if current_user.role != role:
+                return redirect(home_for(current_user))
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def safe_next(target):
+    """Only a path on this site: ``//elsewhere`` or a full URL would send the user away."""
+    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+        return target
+    return None
+
+
 @bp.get("/")
 def index():
-    """The landing page."""
+    """What the app is; a signed-in user goes straight to their home page."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
     return render_template("index.html")
+
+
+@bp.get("/signup")
+def signup():
+    """Create an account; the browser's time zone is preset by the page's script."""
+    if current_user.is_authenticated:
+        return redirect(home_for(current_user))
+    return render_template("signup.html", timezones=sorted(iana_timezones()))
+
+
+@bp.get("/login")
+def login():
+    """Sign in, then go on to the page that asked for it."""
+    if current_user.is_authenticated:
+        return redirect(safe_next(request.args.get("next")) or home_for(current_user))
+    return render_template("login.html", next=safe_next(request.args.get("next")))
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out from a plain form, so it works before any script has loaded."""
+    csrf.protect()
+    if current_user.is_authenticated:
+        sign_out()
+        db.session.commit()
+    return redirect(url_for("web.login"))
+
+
+@bp.get("/today")
+@page("patient")
+def today():
+    """The one-screen check-in, today's doses, last night's sleep and a therapy session."""
+    return render_template("pages/today.html")
+
+
+@bp.get("/history")
+@page("patient")
+def history():
+    """Entries by local day, newest first, each with edit and delete."""
+    return render_template("pages/history.html")
+
+
+@bp.get(f"/history/<any({EDITABLE_NAMES}):collection>/<uuid:record_id>")
+@page("patient")
+def edit(collection, record_id):
+    """One entry in the form it was logged with; the page's script loads it by id."""
+    return render_template("pages/edit.html", collection=collection, record_id=record_id)
+
+
+@bp.get("/trends")
+@page("patient")
+def trends():
+    """The charts for 7, 30, 90 or 365 days and the headline figures in words."""
+    return render_template("pages/trends.html", periods=PERIODS, default_days=DEFAULT_DAYS)
+
+
+@bp.get("/medications")
+@page("patient")
+def medications():
+    """Medications and their schedules."""
+    return render_template("pages/medications.html")
+
+
+@bp.get("/reminders")
+@page("patient")
+def reminders():
+    """Reminder rules and quiet hours."""
+    return render_template("pages/reminders.html")
+
+
+@bp.get("/care-team")
+@page("patient")
+def care_team():
+    """Invitation codes, who has access, and who read what."""
+    return render_template("pages/care_team.html")
+
+
+@bp.get("/export")
+@page("patient")
+def export():
+    """The diary as JSON, CSV, FHIR or PDF."""
+    return render_template("pages/export.html")
+
+
+@bp.get("/settings")
+@page("patient")
+def settings():
+    """Profile, time zone and password."""
+    return render_template("pages/settings.html", timezones=sorted(iana_timezones()))
+
+
+@bp.get("/clinic")
+@page("clinician")
+def clinic():
+    """The clinician's patients, those needing attention first; redeem an invitation code."""
+    return render_template("pages/clinic.html")
+
+
+@bp.get("/clinic/patients/<uuid:patient_id>")
+@page("clinician")
+def clinic_patient(patient_id):
+    """A linked patient's summary with its charts (audited).
+
+    :raise 404: without an active link, exactly as the API answers.
+    """
+    patient = readable_patient(patient_id, "clinic/summary")
+    days = request.args.get("days", DEFAULT_DAYS, type=int)
+    days = days if days in PERIODS else DEFAULT_DAYS
+    last_day = datetime.now(patient.tz).date()
+    query = {"from_": last_day - timedelta(days=days - 1), "to": last_day}
+    context = report_context(patient, query)
+    return render_template("pages/clinic_patient.html", days=days, periods=PERIODS, **context)
 
 
 @bp.get("/api/docs")

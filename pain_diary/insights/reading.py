@@ -1,0 +1,31 @@
+"""A patient's summary as a reader gets it: the figures, the charts, the printable page."""
+
+from datetime import UTC, datetime
+
+from flask import current_app, request
+
+from ..medications.queries import patient_medications
+from . import charts, report
+from .diary import load_diary
+from .summary import build_summary, flag_thresholds, period
+
+
+def summary_of(patient, query):
+    """(diary, summary, now) for the period ``query`` names (``from``/``to``, or the default)."""
+    first_day, last_day = period(query, patient.tz)
+    now = datetime.now(UTC)
+    diary = load_diary(patient, first_day, last_day)
+    return diary, build_summary(diary, now, flag_thresholds(current_app.config)), now
+
+
+def report_context(patient, query, png=False):
+    """What the summary templates need, charts rendered inline (SVG) or for print (PNG)."""
+    diary, summary, now = summary_of(patient, query)
+    locale = request.accept_languages.best
+    rendered = {
+        name: charts.render_chart(name, diary, locale=locale, png=png) for name in charts.CHARTS
+    }
+    return report.summary_context(
+        patient, summary, rendered, now, patient_medications(patient.id),
+        flag_thresholds(current_app.config),
+    )  # fmt: skip

@@ -1,0 +1,171 @@
+// The JSON API as the pages use it: the session cookie, X-CSRFToken, and the one error shape.
+
+const csrfToken = () => document.querySelector('meta[name="csrf-token"]')?.content;
+
+/** An answer in the error shape: {status, code, message, fields, current}. */
+export class ApiProblem extends Error {
+  constructor({ status, code, message, fields = {}, current = null }) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.fields = fields;
+    this.current = current;
+  }
+}
+
+/** Call /api/v1`path`; resolves to the JSON answer (null for 204), rejects with an ApiProblem. */
+export async function api(path, { method = "GET", body, query } = {}) {
+  const url = new URL(`/api/v1${path}`, location.origin);
+  for (const [name, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null && value !== "") url.searchParams.set(name, value);
+  }
+  const headers = { Accept: "application/json" };
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  if (method !== "GET") headers["X-CSRFToken"] = csrfToken() ?? "";
+  let response;
+  try {
+    response = await fetch(url, {
+      method, headers, credentials: "same-origin",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiProblem({ status: 0, code: "offline", message: "No connection. Try again when you are online." });
+  }
+  if (response.status === 204) return null;
+  const data = await response.json().catch(() => null);
+  if (response.ok) return data;
+  if (response.status === 401 && csrfToken()) {
+    // The session ended (signed out elsewhere, password changed): sign in again, then come back.
+    location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
+  }
+  throw new ApiProblem(data?.error ?? { status: response.status, code: "error", message: response.statusText });
+}
+
+/** Every page of a list: follows next_cursor until the end. */
+export async function all(path, query = {}) {
+  const items = [];
+  let cursor;
+  do {
+    const page = await api(path, { query: { ...query, limit: 500, cursor } });
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return items;
+}
+
+function errorSlot(form, name) {
+  // "body_sites.0.site" is shown next to "body_sites" when the form has no slot for the part.
+  for (let key = name; key; key = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : "") {
+    const slot = form.querySelector(`[data-error-for="${CSS.escape(key)}"]`);
+    if (slot) return slot;
+  }
+  return form.querySelector('[data-error-for="body"]');
+}
+
+/** Clear the messages a previous showProblem put in ``form``. */
+export function clearProblems(form) {
+  for (const slot of form.querySelectorAll("[data-error-for]")) slot.textContent = "";
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
+}
+
+/** Put each of the problem's messages next to the field it names; the rest at the form's top. */
+export function showProblem(form, problem) {
+  clearProblems(form);
+  const fields = Object.entries(problem.fields ?? {});
+  if (!fields.length) fields.push(["body", [problem.message]]);
+  let first = null;
+  for (const [name, messages] of fields) {
+    const slot = errorSlot(form, name);
+    if (!slot) continue;
+    slot.textContent = [slot.textContent, ...messages].filter(Boolean).join(" ");
+    const field = form.querySelector(`[name="${CSS.escape(name.split(".")[0])}"]`);
+    if (field) {
+      field.setAttribute("aria-invalid", "true");
+      first ??= field;
+    }
+  }
+  (first ?? errorSlot(form, "body"))?.focus?.();
+}
+
+/** A version-4 UUID, also where crypto.randomUUID is missing (plain http on a LAN address). */
+export function uuid() {
+  if (crypto.randomUUID) return crypto.randomUUID();
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  bytes[6] = (bytes[6] & 0x0f) | 0x40;
+  bytes[8] = (bytes[8] & 0x3f) | 0x80;
+  const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** The patient's IANA time zone: a day in the diary is a day there, wherever the phone is. */
+export const timezone = document.body.dataset.timezone || Intl.DateTimeFormat().resolvedOptions().timeZone;
+
+const partsFormat = new Intl.DateTimeFormat("en-GB", {
+  timeZone: timezone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit",
+  hour: "2-digit", minute: "2-digit", second: "2-digit", timeZoneName: "longOffset",
+});
+
+function zoneParts(instant) {
+  const parts = Object.fromEntries(partsFormat.formatToParts(instant).map((p) => [p.type, p.value]));
+  const offset = parts.timeZoneName.replace("GMT", "") || "+00:00";
+  return {
+    date: `${parts.year}-${parts.month}-${parts.day}`,
+    time: `${parts.hour}:${parts.minute}`,
+    seconds: parts.second,
+    offset,
+  };
+}
+
+/** {date: "YYYY-MM-DD", time: "HH:MM", offset: "+01:00"} of an instant in the patient's zone. */
+export function localParts(instant = new Date()) {
+  return zoneParts(instant instanceof Date ? instant : new Date(instant));
+}
+
+/** Today's date in the patient's zone, "YYYY-MM-DD". */
+export const today = () => localParts().date;
+
+/** A date "YYYY-MM-DD" plus or minus ``days``. */
+export function addDays(date, days) {
+  const day = new Date(`${date}T12:00:00Z`);
+  day.setUTCDate(day.getUTCDate() + days);
+  return day.toISOString().slice(0, 10);
+}
+
+/** Now as ISO 8601 with the patient's offset, to the second. */
+export function now() {
+  const p = localParts();
+  return `${p.date}T${p.time}:${p.seconds}${p.offset}`;
+}
+
+/** A local date and "HH:MM" in the patient's zone as ISO 8601 with that moment's offset. */
+export function zoned(date, time) {
+  // Guess with UTC, then correct by the zone's offset at the guess; twice settles DST edges.
+  let instant = new Date(`${date}T${time}:00Z`);
+  for (let i = 0; i < 2; i += 1) {
+    const p = localParts(instant);
+    const shown = new Date(`${p.date}T${p.time}:00Z`);
+    instant = new Date(instant.getTime() - (shown - new Date(`${date}T${time}:00Z`)));
+  }
+  return `${date}T${time}:00${localParts(instant).offset}`;
+}
+
+const timeFormat = new Intl.DateTimeFormat(undefined, { timeZone: timezone, hour: "2-digit", minute: "2-digit" });
+const dayFormat = new Intl.DateTimeFormat(undefined, { timeZone: "UTC", weekday: "long", day: "numeric", month: "long" });
+
+/** "21:40" (or "9:40 PM", as the phone is set) for an ISO instant. */
+export const formatTime = (iso) => timeFormat.format(new Date(iso));
+
+/** "Wednesday 2 December" for a local date "YYYY-MM-DD". */
+export const formatDay = (date) => dayFormat.format(new Date(`${date}T12:00:00Z`));
+
+/** Show ``text`` in a role="status" element, so screen readers announce it. */
+export function say(element, text, { problem = false } = {}) {
+  element.textContent = text;
+  element.classList.toggle("problem", problem);
+}
+
+/** The page's vocabulary (body sites, qualities...) rendered by the server as JSON. */
+export function words() {
+  const element = document.getElementById("words");
+  return element ? JSON.parse(element.textContent) : {};
+}

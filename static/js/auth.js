@@ -1,0 +1,54 @@
+// Sign up and sign in through the API, then go on to the patient's or clinician's home.
+import { api, showProblem } from "./api.js";
+
+const signup = document.getElementById("signup");
+const login = document.getElementById("login");
+
+function fields(form) {
+  return Object.fromEntries([...new FormData(form)].filter(([, value]) => value !== ""));
+}
+
+function home(user, next) {
+  location.assign(next || (user.role === "clinician" ? "/clinic" : "/today"));
+}
+
+async function signIn(email, password, next) {
+  const { user } = await api("/auth/login", { method: "POST", body: { email, password } });
+  home(user, next);
+}
+
+if (signup) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  const select = signup.elements.timezone;
+  if ([...select.options].some((option) => option.value === zone)) select.value = zone;
+
+  signup.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = fields(signup);
+    if (body.clinician_code) body.role = "clinician";
+    const button = signup.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await api("/auth/register", { method: "POST", body });
+      await signIn(body.email, body.password);
+    } catch (problem) {
+      showProblem(signup, problem);
+      button.disabled = false;
+    }
+  });
+}
+
+if (login) {
+  login.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const body = fields(login);
+    const button = login.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await signIn(body.email ?? "", body.password ?? "", login.dataset.next);
+    } catch (problem) {
+      showProblem(login, problem);
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,60 @@
+"""Signing up, in and out through the pages, in a real browser."""
+
+import pytest
+
+from .webapp import PATIENT_PAGES
+
+pytestmark = pytest.mark.slow
+
+
+def test_sign_up_presets_the_browsers_timezone_and_lands_on_today(phone):
+    page = phone.open("/signup")
+    assert page.get_by_label("Timezone").input_value() == "Europe/Berlin"
+    account = phone.sign_up(name="Sam Patient")
+    assert account.user["timezone"] == "Europe/Berlin"
+    assert account.user["display_name"] == "Sam Patient"
+    assert phone.problems == []
+
+
+def test_sign_up_shows_the_apis_reason_next_to_the_field(phone):
+    page = phone.open("/signup")
+    page.get_by_label("Name").fill("Sam")
+    page.get_by_label("Email").fill("not-an-email")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Create account").click()
+    assert "valid email" in page.locator("#email-error").inner_text().lower()
+    assert page.locator("#password-error").inner_text() != ""
+    assert page.get_by_label("Email").get_attribute("aria-invalid") == "true"
+    assert page.url.endswith("/signup")
+
+
+def test_a_wrong_password_is_refused_on_the_page(phone, new_patient):
+    account = new_patient()
+    page = phone.open("/login")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("alert").filter(has_text="password").wait_for()
+    assert page.url.endswith("/login")
+
+
+def test_every_patient_page_has_sign_out_and_signing_out_ends_the_session(phone, new_patient):
+    account = new_patient()
+    phone.sign_in(account)
+    for path in PATIENT_PAGES:
+        page = phone.open(path)
+        assert page.get_by_role("button", name="Sign out").is_visible(), path
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/login")
+    phone.open("/today")
+    assert "/login?next=/today" in page.url
+
+
+def test_a_page_asked_for_before_signing_in_opens_after_it(phone, new_patient):
+    account = new_patient()
+    page = phone.open("/trends")
+    assert "/login" in page.url
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/trends")
