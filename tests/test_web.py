@@ -1,5 +1,7 @@
 """Health probes, pages and the headers every response carries."""
 
+import re
+
 import pytest
 
 
@@ -41,3 +43,70 @@ def test_openapi_document_lists_the_accounts_api(client):
     spec = client.get("/api/v1/openapi.json").json
     assert spec["openapi"].startswith("3.")
     assert {"/api/v1/auth/login", "/api/v1/me", "/api/v1/auth/tokens"} <= set(spec["paths"])
+
+
+HTML = {"Accept": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@pytest.mark.parametrize("path", ["/today", "/history", "/settings", "/clinic"])
+def test_a_page_asked_for_signed_out_sends_the_browser_to_sign_in(client, path):
+    response = client.get(path, headers=HTML)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/login?next={path}"
+
+
+def test_each_role_is_sent_to_its_own_home(patient, clinician):
+    assert patient.get("/clinic", headers=HTML).headers["Location"] == "/today"
+    assert clinician.get("/today", headers=HTML).headers["Location"] == "/clinic"
+    assert patient.get("/", headers=HTML).headers["Location"] == "/today"
+
+
+@pytest.mark.parametrize("target", ["//evil.example/today", "https://evil.example/", "/\\evil"])
+def test_sign_in_never_sends_the_user_to_another_site(patient, target):
+    response = patient.get("/login", query_string={"next": target}, headers=HTML)
+    assert response.headers["Location"] == "/today"
+
+
+def test_sign_in_goes_on_to_the_page_that_asked(patient):
+    response = patient.get("/login", query_string={"next": "/trends?days=7"}, headers=HTML)
+    assert response.headers["Location"] == "/trends?days=7"
+
+
+def test_a_missing_page_is_a_page_for_a_browser_and_json_for_the_api(client):
+    page = client.get("/no-such-page", headers=HTML)
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
+    assert "Not found" in page.get_data(as_text=True)
+    api = client.get("/api/v1/no-such-thing", headers=HTML)
+    assert api.status_code == 404
+    assert api.json["error"]["code"] == "not_found"
+    assert client.get("/no-such-page").json["error"]["status"] == 404
+
+
+def test_signing_out_needs_the_forms_token(app, accounts):
+    browser = accounts.login(app.test_client(), accounts.create())
+    del browser.environ_base["HTTP_X_CSRFTOKEN"]  # a form posted from another site has none
+    assert browser.post("/logout").status_code == 403
+    assert browser.get("/api/v1/me").status_code == 200
+    token = browser.get("/api/v1/me").json["csrf_token"]
+    response = browser.post("/logout", data={"csrf_token": token})
+    assert response.status_code == 302 and response.headers["Location"] == "/login"
+    assert browser.get("/api/v1/me").status_code == 401
+
+
+PATIENT_PAGES = [
+    "/today", "/history", "/history/pain-entries/6f1c5d1e-0b7e-4d7a-9c1e-3f1d2a4b5c6d",
+    "/trends", "/medications", "/reminders", "/care-team", "/export", "/settings",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("path", PATIENT_PAGES)
+def test_pages_carry_the_strict_policy_and_no_inline_script(patient, path):
+    response = patient.get(path, headers=HTML)
+    assert response.status_code == 200
+    script_policy = response.headers["Content-Security-Policy"].split("script-src")[1]
+    assert "unsafe-inline" not in script_policy.split(";")[0]
+    html = response.get_data(as_text=True)
+    for tag in re.findall(r"<script\b[^>]*>", html):
+        assert "src=" in tag or 'type="application/json"' in tag, tag
+    assert "onclick" not in html.lower()

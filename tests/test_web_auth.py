@@ -1,6 +1,7 @@
 """Signing up, in and out through the pages, in a real browser."""
 
 import pytest
+from playwright.sync_api import expect
 
 from .webapp import PATIENT_PAGES
 
@@ -22,9 +23,9 @@ def test_sign_up_shows_the_apis_reason_next_to_the_field(phone):
     page.get_by_label("Email").fill("not-an-email")
     page.get_by_label("Password").fill("password")
     page.get_by_role("button", name="Create account").click()
-    assert "valid email" in page.locator("#email-error").inner_text().lower()
-    assert page.locator("#password-error").inner_text() != ""
-    assert page.get_by_label("Email").get_attribute("aria-invalid") == "true"
+    expect(page.locator("#email-error")).to_contain_text("valid email", ignore_case=True)
+    expect(page.locator("#password-error")).not_to_be_empty()
+    expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
     assert page.url.endswith("/signup")
 
 
