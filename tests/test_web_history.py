@@ -15,7 +15,7 @@ PAIN_6 = re.compile(r"^Pain 6 · ")  # not the therapy session's "pain 6 → 4"
 
 
 def day_words(day):
-    """"Wednesday 2 December", as the page's formatDay writes a day in en-GB."""
+    """ "Wednesday 2 December", as the page's formatDay writes a day in en-GB."""
     return f"{day:%A} {day.day} {day:%B}"
 
 
@@ -177,7 +177,9 @@ def test_a_realistic_month_screenshot(phone, new_patient, chromium, web_server):
     for back in range(0, 30, 2):
         day = (now - timedelta(days=back)).date()
         when = min(datetime.fromisoformat(at(day, 20, 15)), now - timedelta(minutes=5))
-        pain(account, when, 4 + back % 5, sites=("lower_back", "hip"), qualities=("aching", "stiff"))
+        pain(
+            account, when, 4 + back % 5, sites=("lower_back", "hip"), qualities=("aching", "stiff")
+        )
     phone.sign_in(account)
     page = phone.open("/history")
     page.get_by_role("listitem").first.wait_for()
