@@ -217,6 +217,7 @@ def test_doses_for_day_lists_the_days_doses_with_their_status_in_time_order():
             "scheduled_for": utc(2024, 1, 3, 5),
             "status": "missed",
             "dose_event_id": None,
+            "taken_at": None,
         },
         {
             "medication_id": "oxy",
@@ -224,6 +225,7 @@ def test_doses_for_day_lists_the_days_doses_with_their_status_in_time_order():
             "scheduled_for": utc(2024, 1, 3, 7),
             "status": "taken",
             "dose_event_id": "e1",
+            "taken_at": berlin(3, 8, 15),
         },
         {
             "medication_id": "ami",
@@ -231,6 +233,7 @@ def test_doses_for_day_lists_the_days_doses_with_their_status_in_time_order():
             "scheduled_for": utc(2024, 1, 3, 11),
             "status": "pending",
             "dose_event_id": None,
+            "taken_at": None,
         },
         {
             "medication_id": "oxy",
@@ -238,6 +241,7 @@ def test_doses_for_day_lists_the_days_doses_with_their_status_in_time_order():
             "scheduled_for": utc(2024, 1, 3, 19),
             "status": "pending",
             "dose_event_id": None,
+            "taken_at": None,
         },
     ]
 

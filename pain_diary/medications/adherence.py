@@ -162,8 +162,9 @@ def doses_for_day(
 ) -> list[dict]:
     """Return the local ``day``'s scheduled doses, due or still to come, for a checklist.
 
-    Each is ``{medication_id, name, scheduled_for, status, dose_event_id}`` with the status of
-    :func:`dose_status` (a dose later today is ``pending``) and the matching event's id or None;
+    Each is ``{medication_id, name, scheduled_for, status, dose_event_id, taken_at}`` with the
+    status of :func:`dose_status` (a dose later today is ``pending``) and the matching event's id
+    and time taken, or None;
     sorted by time, then name.
     """
     events = _events_by_scheduled_dose(doses)
@@ -180,6 +181,7 @@ def doses_for_day(
                     "scheduled_for": due,
                     "status": dose_status(due, event, now),
                     "dose_event_id": event.id if event is not None else None,
+                    "taken_at": event.taken_at if event is not None else None,
                 }
             )
     return sorted(checklist, key=lambda dose: (dose["scheduled_for"], dose["name"]))

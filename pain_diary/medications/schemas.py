@@ -157,6 +157,7 @@ class TodayDoseSchema(ma.Schema):
     scheduled_for = fields.DateTime()
     status = fields.String(metadata={"description": "taken, skipped, pending or missed"})
     dose_event_id = fields.UUID(allow_none=True)
+    taken_at = fields.DateTime(allow_none=True)
 
 
 class TodaySchema(ma.Schema):

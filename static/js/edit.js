@@ -1,0 +1,93 @@
+// Edit one entry of History in the form it was logged with; a change made elsewhere meanwhile is
+// not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
+import { api, formatDay, formatTime, localParts, say, showProblem } from "./api.js";
+import { complete, pain, sleep, therapy, watchRanges } from "./entries.js";
+
+const $ = (id) => document.getElementById(id);
+const form = $("edit");
+const status = $("edit-status");
+const { collection, id } = form.dataset;
+const path = `/${collection}/${id}`;
+const kinds = {
+  "pain-entries": { form: pain, at: "recorded_at", read: (record) => pain.read(form, record) },
+  "sleep-entries": { form: sleep, at: "out_of_bed_at", read: (record) => sleep.read(form, record.night_of) },
+  "therapy-sessions": {
+    form: therapy, at: "started_at", read: (record) => therapy.read(form, localParts(record.started_at).date),
+  },
+};
+const kind = kinds[collection];
+let record = null;
+
+function show(current) {
+  record = current;
+  kind.form.fill(form, record);
+  const at = record[kind.at];
+  $("edit-when").textContent = collection === "sleep-entries"
+    ? `The night of ${formatDay(record.night_of)}`
+    : `${formatDay(localParts(at).date)}, ${formatTime(at)}`;
+}
+
+async function load() {
+  try {
+    show(await api(path));
+    form.hidden = false;
+    $("delete").hidden = false;
+  } catch (problem) {
+    say(status, problem.status === 404 || problem.status === 410
+      ? "This entry is not in your diary (it may have been deleted)."
+      : problem.status === 0 ? "You are offline: the entry will show when you are back online."
+        : `The entry could not be loaded: ${problem.message}`, { problem: true });
+  } finally {
+    $("edit-loading").hidden = true;
+  }
+}
+
+watchRanges(form);
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  if (!complete(form)) return;
+  const button = form.querySelector('button[type="submit"]');
+  button.disabled = true;
+  try {
+    // The record as read, with the form's fields over it: what the form does not show is kept.
+    show(await api(path, { method: "PUT", body: { ...record, ...kind.read(record), version: record.version } }));
+    say(status, "Changes saved.");
+  } catch (problem) {
+    if (problem.status === 409 && problem.current) {
+      show(problem.current);
+      say(status, "This entry was changed on another device. The form now shows that version: make your change again.", { problem: true });
+    } else if (problem.status === 0) {
+      say(status, "No connection: your changes are not saved yet. Tap Save again when you are online.", { problem: true });
+    } else {
+      say(status, "");
+      showProblem(form, problem);
+    }
+  } finally {
+    button.disabled = false;
+  }
+});
+
+$("delete-ask").addEventListener("click", () => {
+  $("delete-ask").hidden = true;
+  $("delete-confirm").hidden = false;
+  $("delete-no").focus();
+});
+$("delete-no").addEventListener("click", () => {
+  $("delete-confirm").hidden = true;
+  $("delete-ask").hidden = false;
+  $("delete-ask").focus();
+});
+$("delete-yes").addEventListener("click", async () => {
+  $("delete-yes").disabled = true;
+  try {
+    await api(path, { method: "DELETE" });
+    location.assign("/history");
+  } catch (problem) {
+    $("delete-yes").disabled = false;
+    say(status, problem.status === 0
+      ? "You are offline: the entry was not deleted. Try again when you are online."
+      : `The entry was not deleted: ${problem.message}`, { problem: true });
+  }
+});
+
+load();
