@@ -120,7 +120,14 @@ def edit(collection, record_id):
 @page("patient")
 def trends():
     """The charts for 7, 30, 90 or 365 days and the headline figures in words."""
-    return render_template("pages/trends.html", periods=PERIODS, default_days=DEFAULT_DAYS)
+    days = request.args.get("days", DEFAULT_DAYS, type=int)
+    days = days if days in PERIODS else DEFAULT_DAYS
+    # The period is also set here, so that the charts and the PDF link work without the script.
+    last_day = datetime.now(current_user.tz).date()
+    period = {"from": last_day - timedelta(days=days - 1), "to": last_day}
+    return render_template(
+        "pages/trends.html", periods=PERIODS, default_days=DEFAULT_DAYS, days=days, period=period
+    )
 
 
 @bp.get("/medications")
@@ -147,8 +154,14 @@ def care_team():
 @bp.get("/export")
 @page("patient")
 def export():
-    """The diary as JSON, CSV, FHIR or PDF."""
-    return render_template("pages/export.html")
+    """The diary as JSON, CSV, FHIR or PDF (the PDF for one of the Trends periods)."""
+    days = request.args.get("days", DEFAULT_DAYS, type=int)
+    days = days if days in PERIODS else DEFAULT_DAYS
+    last_day = datetime.now(current_user.tz).date()
+    period = {"from": last_day - timedelta(days=days - 1), "to": last_day}
+    return render_template(
+        "pages/export.html", periods=PERIODS, default_days=DEFAULT_DAYS, days=days, period=period
+    )
 
 
 @bp.get("/settings")
