@@ -1,0 +1,211 @@
+// Care team: create an invitation code, see and revoke who has access, read the access log.
+import { api, formatDay, formatTime, localParts, say, showProblem, clearProblems, today } from "./api.js";
+
+const LOG_PAGE = 20;
+
+// What a clinician read, by the audit event's resource (see pain_diary/care/access.py and the
+// routes that call readable_patient), with the verb a patient would use for it.
+const READS = {
+  patients: ["saw", "your latest figures in their patient list"],
+  "clinic/summary": ["read", "your summary"],
+  summary: ["read", "your summary"],
+  "summary.html": ["read", "your printable summary"],
+  "summary.pdf": ["downloaded", "your summary as a PDF"],
+  fhir: ["downloaded", "your whole diary (FHIR)"],
+  "charts/pain": ["looked at", "your pain chart"],
+  "charts/sleep": ["looked at", "your sleep chart"],
+  "charts/adherence": ["looked at", "your medication chart"],
+  "charts/therapy": ["looked at", "your therapy chart"],
+  "pain-entries": ["read", "your pain entries"],
+  "sleep-entries": ["read", "your sleep entries"],
+  "therapy-sessions": ["read", "your therapy sessions"],
+  medications: ["read", "your medications"],
+  "medication-doses": ["read", "your medication doses"],
+};
+
+const $ = (id) => document.getElementById(id);
+const inviteForm = $("invite");
+const team = $("team");
+const log = $("log");
+const more = $("log-more");
+const teamStatus = $("team-status");
+const currentYear = today().slice(0, 4);
+let logCursor = null;
+
+function element(tag, attributes = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
+  node.append(...children);
+  return node;
+}
+
+/** "Thursday 3 December" in the patient's zone, with the year when it is not this year's. */
+function dayOf(instant) {
+  const { date } = localParts(instant);
+  const shown = formatDay(date);
+  return date.slice(0, 4) === currentYear ? shown : `${shown} ${date.slice(0, 4)}`;
+}
+
+/** "Thursday 3 December 09:12" in the patient's zone. */
+const when = (instant) => `${dayOf(instant)} ${formatTime(instant)}`;
+
+const clinicianName = (person) => person?.display_name || "A clinician";
+
+// -- Invitation ---------------------------------------------------------------------------
+
+inviteForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const button = inviteForm.querySelector("button");
+  button.disabled = true;
+  clearProblems(inviteForm);
+  try {
+    const invitation = await api("/care-team/invitations", { method: "POST" });
+    $("invitation-code").textContent = invitation.code;
+    $("invitation-expiry").textContent =
+      `Valid until ${dayOf(invitation.expires_at)}, ${formatTime(invitation.expires_at)}.`;
+    const shown = $("invitation");
+    shown.hidden = false;
+    shown.focus();
+  } catch (problem) {
+    showProblem(inviteForm, problem.status === 0
+      ? { message: "You are offline: no code was made. Try again when you are online." }
+      : problem);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// -- Who has access -----------------------------------------------------------------------
+
+function linkItem(link) {
+  const name = clinicianName(link.clinician);
+  const item = element("li", { class: "member", "data-link-id": link.id });
+  const who = element("div", { class: "grow" },
+    element("p", { class: "member-name" }, name),
+    element("p", { class: "small" }, `Can read your diary since ${dayOf(link.created_at)}`));
+  if (link.clinician?.email) who.append(element("p", { class: "small member-email" }, link.clinician.email));
+  const actions = element("div", { class: "member-actions" },
+    element("button", { type: "button", class: "danger", "data-action": "revoke",
+      "aria-label": `Revoke access for ${name}` }, "Revoke access"));
+  item.dataset.name = name;
+  item.append(element("div", { class: "row member-row" }, who, actions));
+  return item;
+}
+
+function showTeamEmpty() {
+  const empty = !team.children.length;
+  team.hidden = empty;
+  $("team-empty").hidden = !empty;
+}
+
+async function loadTeam() {
+  try {
+    const links = await api("/care-team");
+    team.replaceChildren(...links.map(linkItem));
+    showTeamEmpty();
+    say($("team-problem"), "");
+  } catch (problem) {
+    say($("team-problem"), problem.status === 0
+      ? "You are offline. Who has access will show when you are back online."
+      : `Who has access could not be loaded: ${problem.message}`, { problem: true });
+  } finally {
+    $("team-loading").hidden = true;
+  }
+}
+
+function closeConfirm(item, { focus = false } = {}) {
+  item.querySelector(".confirm")?.remove();
+  const actions = item.querySelector(".member-actions");
+  actions.hidden = false;
+  if (focus) actions.querySelector("button").focus();
+}
+
+function openConfirm(item) {
+  for (const open of team.querySelectorAll(".confirm")) closeConfirm(open.closest("li"));
+  const promptId = `confirm-${item.dataset.linkId}`;
+  const cancel = element("button", { type: "button", class: "quiet", "data-action": "cancel" }, "Cancel");
+  const confirm = element("div", { class: "confirm row", role: "group", "aria-labelledby": promptId },
+    element("p", { id: promptId, class: "confirm-prompt" },
+      `Stop ${item.dataset.name} reading your diary? They lose access at once.`),
+    element("button", { type: "button", class: "danger", "data-action": "confirm" }, "Yes, revoke access"),
+    cancel);
+  item.querySelector(".member-actions").hidden = true;
+  item.append(confirm);
+  cancel.focus();
+}
+
+async function revoke(item) {
+  const buttons = item.querySelectorAll(".confirm button");
+  for (const button of buttons) button.disabled = true;
+  try {
+    await api(`/care-team/${item.dataset.linkId}`, { method: "DELETE" });
+  } catch (problem) {
+    // 404: revoked already (by the clinician, or on another device): what was asked is true.
+    if (problem.status !== 404) {
+      for (const button of buttons) button.disabled = false;
+      say(teamStatus, problem.status === 0
+        ? "You are offline: access was not revoked. Try again when you are online."
+        : `Access was not revoked: ${problem.message}`, { problem: true });
+      return;
+    }
+  }
+  item.remove();
+  showTeamEmpty();
+  say(teamStatus, `${item.dataset.name} can no longer read your diary.`);
+  $("team-title").focus();
+}
+
+team.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-action]");
+  if (!button) return;
+  const item = button.closest("li");
+  if (button.dataset.action === "revoke") openConfirm(item);
+  else if (button.dataset.action === "cancel") closeConfirm(item, { focus: true });
+  else if (button.dataset.action === "confirm") revoke(item);
+});
+
+// -- Access log ---------------------------------------------------------------------------
+
+/** "Dr Rivera read your summary", or what a refused read tried to see. */
+function eventText(event) {
+  const name = event.actor_name || "A clinician whose account is closed";
+  const [verb, what] = READS[event.resource]
+    ?? ["read", `your ${event.resource.replace(/[-_/.]+/g, " ")}`];
+  if (event.outcome === "denied") return `${name} tried to read ${what} without access`;
+  if (event.action !== "read") return `${name}: ${event.action} ${what}`;
+  return `${name} ${verb} ${what}`;
+}
+
+function eventItem(event) {
+  const item = element("li", { class: "event", "data-event-id": event.id });
+  if (event.outcome === "denied") item.append(element("strong", { class: "refused" }, "Refused: "));
+  // The time goes on its own line; the separator stays in the text that is read aloud.
+  item.append(eventText(event), element("span", { class: "sep" }, " · "),
+    element("time", { datetime: event.at }, when(event.at)));
+  return item;
+}
+
+async function loadLog() {
+  more.disabled = true;
+  say($("log-problem"), "");
+  try {
+    const page = await api("/audit-events", { query: { limit: LOG_PAGE, cursor: logCursor } });
+    log.append(...page.items.map(eventItem));
+    logCursor = page.next_cursor;
+    more.hidden = !logCursor;
+    log.hidden = !log.children.length;
+    $("log-empty").hidden = log.children.length > 0;
+  } catch (problem) {
+    say($("log-problem"), problem.status === 0
+      ? "You are offline. The access log will show when you are back online."
+      : `The access log could not be loaded: ${problem.message}`, { problem: true });
+  } finally {
+    $("log-loading").hidden = true;
+    more.disabled = false;
+  }
+}
+
+more.addEventListener("click", () => loadLog());
+
+loadTeam();
+loadLog();
