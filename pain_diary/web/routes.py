@@ -16,7 +16,8 @@ from ..accounts.schemas import iana_timezones
 from ..care.access import readable_patient
 from ..extensions import csrf, db
 from ..insights.reading import report_context
-from .words import WORDS
+from ..medications.mme import CONVERSION_FACTORS
+from .words import WORDS, label
 
 #: The collections an entry of History can be edited in.
 EDITABLE = ("pain-entries", "sleep-entries", "therapy-sessions")
@@ -133,8 +134,9 @@ def trends():
 @bp.get("/medications")
 @page("patient")
 def medications():
-    """Medications and their schedules."""
-    return render_template("pages/medications.html")
+    """Medications and their schedules; an opioid is named by its key of the MME table."""
+    ingredients = sorted(((key, label(key)) for key in CONVERSION_FACTORS), key=lambda kv: kv[1])
+    return render_template("pages/medications.html", ingredients=ingredients)
 
 
 @bp.get("/reminders")

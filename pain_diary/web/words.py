@@ -2,6 +2,7 @@
 
 from ..medications.schemas import DOSE_UNITS, ROUTES
 from ..records.schemas import BODY_SITES, MODALITIES, QUALITIES
+from ..reminders.schemas import CHANNELS, KINDS
 
 #: Labels that differ from the code with its underscores turned into spaces.
 SPECIAL = {
@@ -15,11 +16,22 @@ SPECIAL = {
     "g": "g",
     "ml": "ml",
     "mcg_per_hour": "mcg per hour",
+    "fentanyl_transdermal": "Fentanyl patch",
 }
 
 #: The NRS anchors at each end of the 0–10 scale (IMMPACT, Dworkin 2005).
 NRS_ANCHORS = {0: "No pain", 10: "Worst pain imaginable"}
 SLEEP_QUALITY = {1: "Very poor", 2: "Poor", 3: "Fair", 4: "Good", 5: "Very good"}
+#: What each kind of reminder reminds of, and where it arrives.
+REMINDER_KINDS = {
+    "pain_log": "Pain check-in",
+    "sleep_log": "Sleep diary",
+    "medication": "Medication",
+    "therapy": "Therapy session",
+}
+CHANNEL_WORDS = {"in_app": "In the app", "push": "Push notification", "email": "Email"}
+#: 0 = Monday, as the API counts days of the week.
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 def label(code):
@@ -39,4 +51,7 @@ WORDS = {
     "routes": labelled(ROUTES),
     "nrs_anchors": NRS_ANCHORS,
     "sleep_quality": SLEEP_QUALITY,
+    "reminder_kinds": [(kind, REMINDER_KINDS[kind]) for kind in KINDS],
+    "channels": [(channel, CHANNEL_WORDS[channel]) for channel in CHANNELS],
+    "weekdays": list(enumerate(WEEKDAYS)),
 }
