@@ -62,6 +62,26 @@ def safe_next(target):
     return None
 
 
+def asked_period(tz):
+    """The period ``?days=`` asks for (one of PERIODS, else the default), ending today in ``tz``.
+
+    :return: ``(days, first_day, last_day)``.
+    """
+    days = request.args.get("days", DEFAULT_DAYS, type=int)
+    days = days if days in PERIODS else DEFAULT_DAYS
+    last_day = datetime.now(tz).date()
+    return days, last_day - timedelta(days=days - 1), last_day
+
+
+def period_page(template):
+    """A patient's page of one period; it is set here too, so its links work without the script."""
+    days, first_day, last_day = asked_period(current_user.tz)
+    return render_template(
+        template, periods=PERIODS, default_days=DEFAULT_DAYS, days=days,
+        period={"from": first_day, "to": last_day},
+    )  # fmt: skip
+
+
 @bp.get("/")
 def index():
     """What the app is; a signed-in user goes straight to their home page."""
@@ -121,14 +141,7 @@ def edit(collection, record_id):
 @page("patient")
 def trends():
     """The charts for 7, 30, 90 or 365 days and the headline figures in words."""
-    days = request.args.get("days", DEFAULT_DAYS, type=int)
-    days = days if days in PERIODS else DEFAULT_DAYS
-    # The period is also set here, so that the charts and the PDF link work without the script.
-    last_day = datetime.now(current_user.tz).date()
-    period = {"from": last_day - timedelta(days=days - 1), "to": last_day}
-    return render_template(
-        "pages/trends.html", periods=PERIODS, default_days=DEFAULT_DAYS, days=days, period=period
-    )
+    return period_page("pages/trends.html")
 
 
 @bp.get("/medications")
@@ -157,13 +170,7 @@ def care_team():
 @page("patient")
 def export():
     """The diary as JSON, CSV, FHIR or PDF (the PDF for one of the Trends periods)."""
-    days = request.args.get("days", DEFAULT_DAYS, type=int)
-    days = days if days in PERIODS else DEFAULT_DAYS
-    last_day = datetime.now(current_user.tz).date()
-    period = {"from": last_day - timedelta(days=days - 1), "to": last_day}
-    return render_template(
-        "pages/export.html", periods=PERIODS, default_days=DEFAULT_DAYS, days=days, period=period
-    )
+    return period_page("pages/export.html")
 
 
 @bp.get("/settings")
@@ -188,11 +195,8 @@ def clinic_patient(patient_id):
     :raise 404: without an active link, exactly as the API answers.
     """
     patient = readable_patient(patient_id, "clinic/summary")
-    days = request.args.get("days", DEFAULT_DAYS, type=int)
-    days = days if days in PERIODS else DEFAULT_DAYS
-    last_day = datetime.now(patient.tz).date()
-    query = {"from_": last_day - timedelta(days=days - 1), "to": last_day}
-    context = report_context(patient, query)
+    days, first_day, last_day = asked_period(patient.tz)
+    context = report_context(patient, {"from_": first_day, "to": last_day})
     return render_template("pages/clinic_patient.html", days=days, periods=PERIODS, **context)
 
 

@@ -1,5 +1,6 @@
 // Care team: create an invitation code, see and revoke who has access, read the access log.
 import { api, formatDay, formatTime, localParts, say, showProblem, clearProblems, today } from "./api.js";
+import { element } from "./show.js";
 
 const LOG_PAGE = 20;
 
@@ -31,13 +32,6 @@ const more = $("log-more");
 const teamStatus = $("team-status");
 const currentYear = today().slice(0, 4);
 let logCursor = null;
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 /** "Thursday 3 December" in the patient's zone, with the year when it is not this year's. */
 function dayOf(instant) {

@@ -1,5 +1,6 @@
 // Clinic: redeem a patient's invitation code; the linked patients, those needing attention first.
 import { api, clearProblems, formatDay, formatTime, localParts, say, showProblem, today } from "./api.js";
+import { element } from "./show.js";
 
 // The flags of DESIGN §4 (pain_diary/insights/analytics/flags.py) and the patient list's own.
 const FLAGS = {
@@ -18,13 +19,6 @@ const form = $("redeem");
 const input = $("code");
 const list = $("patients");
 const currentYear = today().slice(0, 4);
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
 
 const daysBetween = (earlier, later) =>
   Math.round((Date.parse(`${later}T12:00:00Z`) - Date.parse(`${earlier}T12:00:00Z`)) / 86_400_000);

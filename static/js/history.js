@@ -1,5 +1,6 @@
 // History: the diary by local day, newest first, 30 days at a time; edit and delete each entry.
 import { addDays, all, api, formatDay, formatTime, localParts, say, today, words } from "./api.js";
+import { duration, element } from "./show.js";
 
 const BATCH_DAYS = 30;
 const SIDES = { left: "left", right: "right", both: "both sides", center: "middle" };
@@ -22,14 +23,6 @@ const firstDay = today();
 const currentYear = firstDay.slice(0, 4);
 let oldestLoaded = addDays(firstDay, 1); // the day after the last batch's first day
 let medicationNames = null;
-
-/** "6 h 05 min" (as the clinician's summary writes it), "6 h", "45 min". */
-function duration(minutes) {
-  const hours = Math.floor(minutes / 60);
-  const rest = Math.round(minutes % 60);
-  if (!hours) return `${rest} min`;
-  return rest ? `${hours} h ${String(rest).padStart(2, "0")} min` : `${hours} h`;
-}
 
 function dayHeading(date) {
   const shown = formatDay(date);
@@ -127,13 +120,6 @@ async function anythingBefore(from) {
     api("/medication-doses", { query }),
   ]);
   return answers.some((answer) => answer.items.length > 0);
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
 }
 
 function entryItem(entry) {

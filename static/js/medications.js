@@ -2,11 +2,10 @@
 // A new medication keeps one client id until the server has it, so a second tap never doubles it;
 // a change carries the version read, so one made on another device meanwhile is not overwritten.
 import { all, api, clearProblems, say, showProblem, today, uuid, words } from "./api.js";
-import { checkDays, checkedDays, closeConfirm, daysInWords, element, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
+import { checkDays, checkedDays, closeConfirm, daysInWords, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
+import { dose, element } from "./show.js";
 
 const MAX_TIMES = 12;
-const MASS = new Set(["mg", "mcg", "g", "ml"]);
-const PLURAL = { tablet: "tablets", capsule: "capsules", puff: "puffs", drop: "drops", patch: "patches", unit: "units" };
 const MISSING = {
   name: "Give the medication's name.",
   dose_amount: "Give the dose, such as 400.",
@@ -16,7 +15,6 @@ const MISSING = {
 };
 
 const vocabulary = words();
-const unitLabels = new Map(vocabulary.dose_units);
 const routeLabels = new Map(vocabulary.routes);
 const ingredientLabels = new Map(vocabulary.ingredients);
 const weekdays = new Map(vocabulary.weekdays);
@@ -36,14 +34,6 @@ let editing = null; // the medication as read, while the form changes it
 let newId = uuid(); // the id of the medication the form adds, until the server has it
 
 const day = (date) => dateFormat.format(new Date(`${date}T12:00:00Z`));
-
-/** "400 mg", "2 tablets", "1 patch", "25 mcg per hour". */
-function dose(amount, unit) {
-  const shown = Number.isInteger(amount) ? amount : Number(amount.toFixed(3));
-  if (MASS.has(unit)) return `${shown} ${unit}`;
-  const word = shown === 1 || !PLURAL[unit] ? (unitLabels.get(unit) ?? unit).toLowerCase() : PLURAL[unit];
-  return `${shown} ${word}`;
-}
 
 /** "08:00 and 20:00 every day", "09:00 on Mondays and Thursdays", "as needed". */
 function schedule(medication) {

@@ -1,12 +1,6 @@
 // What Medications and Reminders share: times and days in words, the rows of time inputs, and
 // the two-step delete of an item of their lists.
-
-export function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
+import { element } from "./show.js";
 
 /** "and" between the last two: "08:00, 14:00 and 20:00". */
 export function joined(items) {

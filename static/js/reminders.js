@@ -1,7 +1,8 @@
 // Reminders: the rules with an on/off switch each, their times changed or deleted, a new rule
 // added; the quiet hours in which nothing buzzes.
 import { all, api, clearProblems, formatDay, formatTime, localParts, say, showProblem, words } from "./api.js";
-import { checkDays, checkedDays, closeConfirm, daysInWords, element, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
+import { checkDays, checkedDays, closeConfirm, daysInWords, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
+import { element } from "./show.js";
 
 const MAX_TIMES = 8;
 

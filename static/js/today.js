@@ -1,26 +1,10 @@
 // Today: the check-in, today's doses, last night's sleep and a therapy session.
 // Each new entry keeps one client id until the server has it, so a second tap never doubles it.
-import { addDays, all, api, formatTime, localParts, now, say, showProblem, today, uuid, words } from "./api.js";
+import { addDays, all, api, formatTime, localParts, now, say, showProblem, today, uuid } from "./api.js";
 import { complete, pain, reset, sleep, therapy, watchRanges } from "./entries.js";
+import { duration, element, named } from "./show.js";
 
 const $ = (id) => document.getElementById(id);
-const vocabulary = words();
-const unitLabels = new Map(vocabulary.dose_units ?? []);
-const PLURAL = { tablet: "tablets", capsule: "capsules", puff: "puffs", drop: "drops", patch: "patches", unit: "units" };
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children);
-  return node;
-}
-
-/** "400 mg", "2 tablets", "1 patch". */
-function amount(value, unit) {
-  const shown = Number.isInteger(value) ? value : Number(value.toFixed(2));
-  const word = shown === 1 || !PLURAL[unit] ? (unitLabels.get(unit) ?? unit).toLowerCase() : PLURAL[unit];
-  return `${shown} ${unit === "mg" || unit === "mcg" || unit === "g" || unit === "ml" ? unit : word}`;
-}
 
 function sayWithLink(element, text, href, linkText, options) {
   say(element, text, options);
@@ -76,12 +60,6 @@ logging($("checkin"), checkinStatus, {
 const night = addDays(today(), -1);
 const sleepStatus = $("sleep-status");
 
-function duration(minutes) {
-  const hours = Math.floor(minutes / 60);
-  const rest = Math.round(minutes % 60);
-  return hours ? `${hours} h ${String(rest).padStart(2, "0")} min` : `${rest} min`;
-}
-
 function showSleep(entry) {
   const logged = $("sleep-logged");
   const efficiency = entry.sleep_efficiency == null ? "" : `, sleep efficiency ${Math.round(entry.sleep_efficiency)} %`;
@@ -123,7 +101,7 @@ function doseItem(dose, index) {
   const item = element("li", { class: "dose" },
     element("div", { role: "group", "aria-labelledby": titleId },
       element("p", { id: titleId, class: "dose-name" },
-        `${dose.name} ${amount(dose.dose_amount, dose.dose_unit)} · ${formatTime(dose.scheduled_for)}`),
+        `${named(dose.name, dose.dose_amount, dose.dose_unit)} · ${formatTime(dose.scheduled_for)}`),
       state, element("div", { class: "row" }, ...buttons)));
   const show = () => {
     state.textContent = dose.status === "taken" && dose.taken_at
@@ -166,7 +144,7 @@ function asNeededItem(medication) {
   const item = element("li", { class: "dose" },
     element("div", { role: "group", "aria-labelledby": titleId },
       element("p", { id: titleId, class: "dose-name" },
-        `${medication.name} ${amount(medication.dose_amount, medication.dose_unit)} · as needed`),
+        `${named(medication.name, medication.dose_amount, medication.dose_unit)} · as needed`),
       element("div", { class: "row" }, button)));
   const pending = { id: uuid() };
   button.addEventListener("click", async () => {

@@ -1,5 +1,6 @@
 // Trends: the four charts and the headline figures in words for 7, 30, 90 or 365 days.
 import { addDays, api, formatDay, say, today, words } from "./api.js";
+import { duration, element } from "./show.js";
 
 const NOT_ENOUGH = "Not enough entries yet";
 // IMMPACT (Dworkin 2008; Farrar 2001) as the summary names it, in a patient's words.
@@ -28,26 +29,11 @@ const plural = (count, noun) => `${count} ${noun}${count === 1 ? "" : "s"}`;
 const periodWords = (days) => (days === 365 ? "the last year" : `the last ${days} days`);
 const beforeWords = (days) => (days === 365 ? "the year before" : `the ${days} days before`);
 
-/** "6 h 05 min", "6 h", "45 min" (as History and the clinician's summary write it). */
-function duration(minutes) {
-  const hours = Math.floor(minutes / 60);
-  const rest = Math.round(minutes % 60);
-  if (!hours) return `${rest} min`;
-  return rest ? `${hours} h ${String(rest).padStart(2, "0")} min` : `${hours} h`;
-}
-
 /** A whole percent, unless rounding would cross a benchmark (29.6 % is not "30 %"). */
 function percentWords(size) {
   const whole = Math.round(size);
   const crosses = RESPONSE_THRESHOLDS.some((mark) => (size >= mark) !== (whole >= mark));
   return `${crosses ? one(size) : whole} %`;
-}
-
-function element(tag, attributes = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) node.setAttribute(name, value);
-  node.append(...children.filter((child) => child !== null && child !== undefined));
-  return node;
 }
 
 /**
