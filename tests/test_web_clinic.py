@@ -280,7 +280,7 @@ def test_the_patient_list_puts_flags_first_in_words_and_says_what_is_missing(
     )
     change = round(rows[0]["pain_change_percent"])
     expect(alert.locator('[data-figure="change"] dd')).to_have_text(
-        f"+{change} % vs the 14 days before"
+        f"+{change} % last week vs first, of 30 days"
     )
     expect(alert.locator('[data-figure="adherence"] dd')).to_have_text("No doses due")
 

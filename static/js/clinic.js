@@ -69,7 +69,7 @@ function patientCard(row) {
       : figure("pain", "Pain, last 7 days", row.pain_7d_mean.toFixed(1), "of 10"),
     row.pain_change_percent == null
       ? figure("change", "Pain change", missing ?? "Too few days to compare", null)
-      : figure("change", "Pain change", signedPercent(row.pain_change_percent), "vs the 14 days before"),
+      : figure("change", "Pain change", signedPercent(row.pain_change_percent), "last week vs first, of 30 days"),
     row.adherence_percent == null
       ? figure("adherence", "Doses taken", missing ?? "No doses due", null)
       : figure("adherence", "Doses taken", `${Math.round(row.adherence_percent)} %`, "last 14 days"));
