@@ -87,6 +87,16 @@ export function showProblem(form, problem) {
   (first ?? errorSlot(form, "body"))?.focus?.();
 }
 
+/** A save that failed: being offline said in ``status``, the API's reasons next to their fields. */
+export function showSaveProblem(form, status, problem, what) {
+  if (problem.status === 0) {
+    say(status, `No connection: ${what} is not saved yet. Tap Save again when you are online.`, { problem: true });
+  } else {
+    say(status, "");
+    showProblem(form, problem);
+  }
+}
+
 /** A version-4 UUID, also where crypto.randomUUID is missing (plain http on a LAN address). */
 export function uuid() {
   if (crypto.randomUUID) return crypto.randomUUID();

@@ -1,6 +1,6 @@
 // Edit one entry of History in the form it was logged with; a change made elsewhere meanwhile is
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
-import { api, formatDay, formatTime, localParts, say, showProblem } from "./api.js";
+import { api, formatDay, formatTime, localParts, say, showSaveProblem } from "./api.js";
 import { complete, pain, sleep, therapy, watchRanges } from "./entries.js";
 
 const $ = (id) => document.getElementById(id);
@@ -56,11 +56,8 @@ form.addEventListener("submit", async (event) => {
     if (problem.status === 409 && problem.current) {
       show(problem.current);
       say(status, "This entry was changed on another device. The form now shows that version: make your change again.", { problem: true });
-    } else if (problem.status === 0) {
-      say(status, "No connection: your changes are not saved yet. Tap Save again when you are online.", { problem: true });
     } else {
-      say(status, "");
-      showProblem(form, problem);
+      showSaveProblem(form, status, problem, "your change");
     }
   } finally {
     button.disabled = false;

@@ -1,7 +1,7 @@
 // Medications: the list with each one's dose and schedule in words; add, change, stop, delete.
 // A new medication keeps one client id until the server has it, so a second tap never doubles it;
 // a change carries the version read, so one made on another device meanwhile is not overwritten.
-import { all, api, clearProblems, say, showProblem, today, uuid, words } from "./api.js";
+import { all, api, clearProblems, say, showSaveProblem, today, uuid, words } from "./api.js";
 import { checkDays, checkedDays, closeConfirm, daysInWords, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
 import { dose, element } from "./show.js";
 
@@ -224,10 +224,8 @@ form.addEventListener("submit", async (event) => {
       stopEditing();
       load();
       say(formStatus, "This medication was deleted on another device.", { problem: true });
-    } else if (error.status === 0) {
-      say(formStatus, "No connection: the medication is not saved yet. Tap Save again when you are online.", { problem: true });
     } else {
-      showProblem(form, error);
+      showSaveProblem(form, formStatus, error, "the medication");
     }
   } finally {
     saving = false;

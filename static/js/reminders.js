@@ -1,6 +1,6 @@
 // Reminders: the rules with an on/off switch each, their times changed or deleted, a new rule
 // added; the quiet hours in which nothing buzzes.
-import { all, api, clearProblems, formatDay, formatTime, localParts, say, showProblem, words } from "./api.js";
+import { all, api, clearProblems, formatDay, formatTime, localParts, say, showProblem, showSaveProblem, words } from "./api.js";
 import { checkDays, checkedDays, closeConfirm, daysInWords, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
 import { element } from "./show.js";
 
@@ -238,10 +238,8 @@ form.addEventListener("submit", async (event) => {
       stopEditing();
       load();
       say(formStatus, "This reminder was deleted on another device.", { problem: true });
-    } else if (error.status === 0) {
-      say(formStatus, "No connection: the reminder is not saved yet. Tap Save again when you are online.", { problem: true });
     } else {
-      showProblem(form, error);
+      showSaveProblem(form, formStatus, error, "the reminder");
     }
   } finally {
     saving = false;

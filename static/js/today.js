@@ -1,6 +1,6 @@
 // Today: the check-in, today's doses, last night's sleep and a therapy session.
 // Each new entry keeps one client id until the server has it, so a second tap never doubles it.
-import { addDays, all, api, formatTime, localParts, now, say, showProblem, today, uuid } from "./api.js";
+import { addDays, all, api, formatTime, localParts, now, say, showSaveProblem, today, uuid } from "./api.js";
 import { complete, pain, reset, sleep, therapy, watchRanges } from "./entries.js";
 import { duration, element, named } from "./show.js";
 
@@ -18,15 +18,6 @@ async function create(collection, state, body) {
   return saved;
 }
 
-function failed(form, status, problem, what) {
-  if (problem.status === 0) {
-    say(status, `No connection: your ${what} is not saved yet. Tap Save again when you are online.`, { problem: true });
-  } else {
-    say(status, "");
-    showProblem(form, problem);
-  }
-}
-
 /** Wire a form: check it, send it, say what was saved. */
 function logging(form, status, { collection, what, body, saved }) {
   const state = { id: uuid() };
@@ -41,7 +32,7 @@ function logging(form, status, { collection, what, body, saved }) {
       reset(form);
       saved(record);
     } catch (problem) {
-      failed(form, status, problem, what);
+      showSaveProblem(form, status, problem, `your ${what}`);
     } finally {
       button.disabled = false;
     }
