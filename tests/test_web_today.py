@@ -127,6 +127,12 @@ def fill_night(page, times, latency="20", waso="30"):
 
 def test_last_nights_sleep_is_stored_across_midnight_in_the_patients_zone(phone, new_patient):
     account = new_patient()
+    # The phone's clock at yesterday noon: "last night" then ended yesterday morning, in the past
+    # whatever the hour of the run (the API refuses an out-of-bed time still to come).
+    phone_day = berlin_today() - timedelta(days=1)
+    phone.page.clock.install(
+        time=datetime.combine(phone_day, datetime.min.time(), BERLIN).replace(hour=12)
+    )
     page = phone.sign_in(account)
     form = fill_night(page, ["23:00", "23:15", "06:30", "07:00"])
     form.get_by_label("Times you woke up").fill("2")
@@ -135,7 +141,7 @@ def test_last_nights_sleep_is_stored_across_midnight_in_the_patients_zone(phone,
     expect(page.locator("#sleep-logged")).to_contain_text("Logged: 6 h 25 min asleep")
 
     (night,) = account.call("GET", "/sleep-entries")["items"]
-    night_of = berlin_today() - timedelta(days=1)
+    night_of = phone_day - timedelta(days=1)
     assert night["night_of"] == night_of.isoformat()
     in_bed = datetime.fromisoformat(night["in_bed_at"])
     assert in_bed == datetime.combine(night_of, datetime.min.time(), BERLIN).replace(hour=23)
