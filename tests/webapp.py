@@ -26,6 +26,13 @@ PATIENT_PAGES = (
 )  # fmt: skip
 
 
+def pytest_collection_modifyitems(items):
+    """Mark the tests of the web app's pages ``browser``, so that a run can choose them."""
+    for item in items:
+        if "chromium" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+
+
 @pytest.fixture(scope="session")
 def web_server(migrated, base_config):
     """gunicorn serving the app on the test database, for every browser test of the run."""
