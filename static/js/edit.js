@@ -1,7 +1,7 @@
 // Edit one entry of History in the form it was logged with; a change made elsewhere meanwhile is
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
 import { api, formatDay, formatTime, localParts, say, showSaveProblem } from "./api.js";
-import { complete, pain, sleep, therapy, watchRanges } from "./entries.js";
+import { onSubmit, pain, sleep, therapy } from "./entries.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("edit");
@@ -42,12 +42,7 @@ async function load() {
   }
 }
 
-watchRanges(form);
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  if (!complete(form)) return;
-  const button = form.querySelector('button[type="submit"]');
-  button.disabled = true;
+onSubmit(form, async () => {
   try {
     // The record as read, with the form's fields over it: what the form does not show is kept.
     show(await api(path, { method: "PUT", body: { ...record, ...kind.read(record), version: record.version } }));
@@ -59,8 +54,6 @@ form.addEventListener("submit", async (event) => {
     } else {
       showSaveProblem(form, status, problem, "your change");
     }
-  } finally {
-    button.disabled = false;
   }
 });
 

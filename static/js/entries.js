@@ -8,7 +8,7 @@ const MISSING = {
 };
 
 /** Put a message next to each empty required field; true when the form can be sent. */
-export function complete(form) {
+function complete(form) {
   clearProblems(form);
   const empty = new Map();
   for (const group of form.querySelectorAll('[role="radiogroup"][aria-required="true"]')) {
@@ -27,11 +27,30 @@ export function complete(form) {
   return empty.size === 0;
 }
 
+/**
+ * Send the form with ``send()`` when it is complete; its Save button is disabled until the
+ * answer, so a second tap sends nothing. The PEG sliders are watched too.
+ */
+export function onSubmit(form, send) {
+  watchRanges(form);
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (!complete(form)) return;
+    const button = form.querySelector('button[type="submit"]');
+    button.disabled = true;
+    try {
+      await send();
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 const number = (value) => (value === null || value === "" ? null : Number(value));
 const text = (value) => value?.trim() || null;
 
 /** The PEG sliders count only once moved: an untouched slider is no answer, not a 0. */
-export function watchRanges(form) {
+function watchRanges(form) {
   form.addEventListener("input", (event) => {
     const range = event.target.closest("[data-optional-range]");
     if (!range) return;

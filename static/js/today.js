@@ -1,7 +1,7 @@
 // Today: the check-in, today's doses, last night's sleep and a therapy session.
 // Each new entry keeps one client id until the server has it, so a second tap never doubles it.
 import { addDays, all, api, formatTime, localParts, now, say, showSaveProblem, today, uuid } from "./api.js";
-import { complete, pain, reset, sleep, therapy, watchRanges } from "./entries.js";
+import { onSubmit, pain, reset, sleep, therapy } from "./entries.js";
 import { duration, element, named } from "./show.js";
 
 const $ = (id) => document.getElementById(id);
@@ -21,20 +21,13 @@ async function create(collection, state, body) {
 /** Wire a form: check it, send it, say what was saved. */
 function logging(form, status, { collection, what, body, saved }) {
   const state = { id: uuid() };
-  watchRanges(form);
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!complete(form)) return;
-    const button = form.querySelector('button[type="submit"]');
-    button.disabled = true;
+  onSubmit(form, async () => {
     try {
       const record = await create(collection, state, body());
       reset(form);
       saved(record);
     } catch (problem) {
       showSaveProblem(form, status, problem, `your ${what}`);
-    } finally {
-      button.disabled = false;
     }
   });
 }
