@@ -1,6 +1,6 @@
 // Care team: create an invitation code, see and revoke who has access, read the access log.
 import { api, formatDay, formatTime, localParts, say, showProblem, clearProblems, today } from "./api.js";
-import { element } from "./show.js";
+import { closeConfirm, element, openConfirm } from "./show.js";
 
 const LOG_PAGE = 20;
 
@@ -107,27 +107,6 @@ async function loadTeam() {
   }
 }
 
-function closeConfirm(item, { focus = false } = {}) {
-  item.querySelector(".confirm")?.remove();
-  const actions = item.querySelector(".member-actions");
-  actions.hidden = false;
-  if (focus) actions.querySelector("button").focus();
-}
-
-function openConfirm(item) {
-  for (const open of team.querySelectorAll(".confirm")) closeConfirm(open.closest("li"));
-  const promptId = `confirm-${item.dataset.linkId}`;
-  const cancel = element("button", { type: "button", class: "quiet", "data-action": "cancel" }, "Cancel");
-  const confirm = element("div", { class: "confirm row", role: "group", "aria-labelledby": promptId },
-    element("p", { id: promptId, class: "confirm-prompt" },
-      `Stop ${item.dataset.name} reading your diary? They lose access at once.`),
-    element("button", { type: "button", class: "danger", "data-action": "confirm" }, "Yes, revoke access"),
-    cancel);
-  item.querySelector(".member-actions").hidden = true;
-  item.append(confirm);
-  cancel.focus();
-}
-
 async function revoke(item) {
   const buttons = item.querySelectorAll(".confirm button");
   for (const button of buttons) button.disabled = true;
@@ -153,7 +132,12 @@ team.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   const item = button.closest("li");
-  if (button.dataset.action === "revoke") openConfirm(item);
+  if (button.dataset.action === "revoke") {
+    openConfirm(item, ".member-actions", {
+      prompt: `Stop ${item.dataset.name} reading your diary? They lose access at once.`,
+      yes: "Yes, revoke access",
+    });
+  }
   else if (button.dataset.action === "cancel") closeConfirm(item, { focus: true });
   else if (button.dataset.action === "confirm") revoke(item);
 });

@@ -1,6 +1,6 @@
 // History: the diary by local day, newest first, 30 days at a time; edit and delete each entry.
 import { addDays, all, api, formatDay, formatTime, localParts, say, today, words } from "./api.js";
-import { duration, element } from "./show.js";
+import { closeConfirm, duration, element, openConfirm } from "./show.js";
 
 const BATCH_DAYS = 30;
 const SIDES = { left: "left", right: "right", both: "both sides", center: "middle" };
@@ -192,26 +192,6 @@ async function loadBatch() {
   }
 }
 
-function closeConfirm(item, { focus = false } = {}) {
-  item.querySelector(".confirm")?.remove();
-  const actions = item.querySelector(".entry-actions");
-  actions.hidden = false;
-  if (focus) actions.querySelector('[data-action="delete"]').focus();
-}
-
-function openConfirm(item) {
-  for (const open of days.querySelectorAll(".confirm")) closeConfirm(open.closest("li"));
-  const promptId = `confirm-${item.dataset.id}`;
-  const cancel = element("button", { type: "button", class: "quiet", "data-action": "cancel" }, "Cancel");
-  const confirm = element("div", { class: "confirm row", role: "group", "aria-labelledby": promptId },
-    element("p", { id: promptId, class: "grow confirm-prompt" }, "Delete this entry?"),
-    element("button", { type: "button", class: "danger", "data-action": "confirm" }, "Yes, delete"),
-    cancel);
-  item.querySelector(".entry-actions").hidden = true;
-  item.append(confirm);
-  cancel.focus();
-}
-
 async function deleteEntry(item) {
   const buttons = item.querySelectorAll(".confirm button");
   for (const button of buttons) button.disabled = true;
@@ -241,7 +221,7 @@ days.addEventListener("click", (event) => {
   const button = event.target.closest("button[data-action]");
   if (!button) return;
   const item = button.closest("li");
-  if (button.dataset.action === "delete") openConfirm(item);
+  if (button.dataset.action === "delete") openConfirm(item, ".entry-actions", { prompt: "Delete this entry?" });
   else if (button.dataset.action === "cancel") closeConfirm(item, { focus: true });
   else if (button.dataset.action === "confirm") deleteEntry(item);
 });

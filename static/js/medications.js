@@ -2,8 +2,8 @@
 // A new medication keeps one client id until the server has it, so a second tap never doubles it;
 // a change carries the version read, so one made on another device meanwhile is not overwritten.
 import { all, api, clearProblems, say, showSaveProblem, today, uuid, words } from "./api.js";
-import { checkDays, checkedDays, closeConfirm, daysInWords, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
-import { dose, element } from "./show.js";
+import { checkDays, checkedDays, daysInWords, joined, nothingMissing, timeRows } from "./plans.js";
+import { closeConfirm, dose, element, openConfirm } from "./show.js";
 
 const MAX_TIMES = 12;
 const MISSING = {
@@ -285,8 +285,12 @@ list.addEventListener("click", (event) => {
   const action = button.dataset.action;
   if (action === "edit") startEditing(medication);
   else if (action === "stop") stopTaking(medication, button);
-  else if (action === "delete") openConfirm(item, `Delete ${medication.name} and the doses logged for it?`,
-    "To keep its doses in your diary, use Stop taking instead.");
+  else if (action === "delete") {
+    openConfirm(item, ".plan-actions", {
+      prompt: `Delete ${medication.name} and the doses logged for it?`,
+      hint: "To keep its doses in your diary, use Stop taking instead.",
+    });
+  }
   else if (action === "cancel") closeConfirm(item, { focus: true });
   else if (action === "confirm") remove(item, medication);
 });

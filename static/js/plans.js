@@ -1,6 +1,4 @@
-// What Medications and Reminders share: times and days in words, the rows of time inputs, and
-// the two-step delete of an item of their lists.
-import { element } from "./show.js";
+// What Medications and Reminders share: times and days in words and the rows of time inputs.
 
 /** "and" between the last two: "08:00, 14:00 and 20:00". */
 export function joined(items) {
@@ -81,24 +79,3 @@ export function nothingMissing(form, missing) {
   return missing.length === 0;
 }
 
-/** Close an item's "Delete …?" group and show its actions again. */
-export function closeConfirm(item, { focus = false } = {}) {
-  item.querySelector(".confirm")?.remove();
-  const actions = item.querySelector(".plan-actions");
-  actions.hidden = false;
-  if (focus) actions.querySelector('[data-action="delete"]').focus();
-}
-
-/** Ask before deleting: the item's actions give way to "Yes, delete" and "Cancel". */
-export function openConfirm(item, prompt, hint) {
-  for (const open of item.parentElement.querySelectorAll(".confirm")) closeConfirm(open.closest("li"));
-  const promptId = `confirm-${item.dataset.id}`;
-  const cancel = element("button", { type: "button", class: "quiet", "data-action": "cancel" }, "Cancel");
-  const confirm = element("div", { class: "confirm row", role: "group", "aria-labelledby": promptId },
-    element("p", { id: promptId, class: "confirm-prompt" }, prompt));
-  if (hint) confirm.append(element("p", { class: "small confirm-hint" }, hint));
-  confirm.append(element("button", { type: "button", class: "danger", "data-action": "confirm" }, "Yes, delete"), cancel);
-  item.querySelector(".plan-actions").hidden = true;
-  item.append(confirm);
-  cancel.focus();
-}

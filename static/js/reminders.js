@@ -1,8 +1,8 @@
 // Reminders: the rules with an on/off switch each, their times changed or deleted, a new rule
 // added; the quiet hours in which nothing buzzes.
 import { all, api, clearProblems, formatDay, formatTime, localParts, say, showProblem, showSaveProblem, words } from "./api.js";
-import { checkDays, checkedDays, closeConfirm, daysInWords, joined, nothingMissing, openConfirm, timeRows } from "./plans.js";
-import { element } from "./show.js";
+import { checkDays, checkedDays, daysInWords, joined, nothingMissing, timeRows } from "./plans.js";
+import { closeConfirm, element, openConfirm } from "./show.js";
 
 const MAX_TIMES = 8;
 
@@ -277,7 +277,9 @@ list.addEventListener("click", (event) => {
   const rule = rules.find((r) => r.id === item.dataset.id);
   const action = button.dataset.action;
   if (action === "edit") startEditing(rule);
-  else if (action === "delete") openConfirm(item, `Delete the ${title(rule).toLowerCase()} reminder?`);
+  else if (action === "delete") {
+    openConfirm(item, ".plan-actions", { prompt: `Delete the ${title(rule).toLowerCase()} reminder?` });
+  }
   else if (action === "cancel") closeConfirm(item, { focus: true });
   else if (action === "confirm") remove(item, rule);
 });
