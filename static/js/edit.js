@@ -1,7 +1,8 @@
 // Edit one entry of History in the form it was logged with; a change made elsewhere meanwhile is
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
-import { api, formatDay, formatTime, localParts, say, showSaveProblem } from "./api.js";
+import { api, formatDay, formatTime, localParts, say, showProblem } from "./api.js";
 import { onSubmit, pain, sleep, therapy } from "./entries.js";
+import { remove, save } from "./outbox.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("edit");
@@ -45,14 +46,17 @@ async function load() {
 onSubmit(form, async () => {
   try {
     // The record as read, with the form's fields over it: what the form does not show is kept.
-    show(await api(path, { method: "PUT", body: { ...record, ...kind.read(record), version: record.version } }));
-    say(status, "Changes saved.");
+    const body = { ...record, ...kind.read(record), version: record.version };
+    const { record: saved, kept } = await save(collection, id, body, `change to the entry of ${$("edit-when").textContent}`);
+    if (saved) show(saved);
+    say(status, kept ? "Changes kept on this phone: they sync when you are back online." : "Changes saved.");
   } catch (problem) {
     if (problem.status === 409 && problem.current) {
       show(problem.current);
       say(status, "This entry was changed on another device. The form now shows that version: make your change again.", { problem: true });
     } else {
-      showSaveProblem(form, status, problem, "your change");
+      say(status, "");
+      showProblem(form, problem);
     }
   }
 });
@@ -70,13 +74,11 @@ $("delete-no").addEventListener("click", () => {
 $("delete-yes").addEventListener("click", async () => {
   $("delete-yes").disabled = true;
   try {
-    await api(path, { method: "DELETE" });
+    await remove(collection, id, `deletion of the entry of ${$("edit-when").textContent}`);
     location.assign("/history");
   } catch (problem) {
     $("delete-yes").disabled = false;
-    say(status, problem.status === 0
-      ? "You are offline: the entry was not deleted. Try again when you are online."
-      : `The entry was not deleted: ${problem.message}`, { problem: true });
+    say(status, `The entry was not deleted: ${problem.message}`, { problem: true });
   }
 });
 

@@ -1,5 +1,6 @@
 // History: the diary by local day, newest first, 30 days at a time; edit and delete each entry.
 import { addDays, all, api, formatDay, formatTime, localParts, say, today, words } from "./api.js";
+import { kept, remove } from "./outbox.js";
 import { closeConfirm, duration, element, openConfirm } from "./show.js";
 
 const BATCH_DAYS = 30;
@@ -123,7 +124,9 @@ async function anythingBefore(from) {
 }
 
 function entryItem(entry) {
-  const item = element("li", { class: "entry", "data-id": entry.id, "data-collection": entry.collection });
+  const item = element("li", {
+    class: "entry", "data-id": entry.id, "data-collection": entry.collection, "data-what": entry.what,
+  });
   const body = element("div", { class: "grow" }, element("p", { class: "entry-text" }, entry.text));
   if (entry.note) body.append(element("p", { class: "small entry-note" }, entry.note));
   const actions = element("div", { class: "entry-actions row" });
@@ -164,7 +167,9 @@ async function loadBatch() {
   retry.hidden = true;
   say(problem, "");
   try {
-    const entries = await loadEntries(from, to);
+    // An entry deleted on this phone, its deletion still waiting to sync, is not shown.
+    const deleting = new Set((await kept()).filter((op) => op.op === "delete").map((op) => op.id));
+    const entries = (await loadEntries(from, to)).filter((entry) => !deleting.has(entry.id));
     const more = await anythingBefore(from);
     oldestLoaded = from;
     show(entries);
@@ -195,15 +200,14 @@ async function loadBatch() {
 async function deleteEntry(item) {
   const buttons = item.querySelectorAll(".confirm button");
   for (const button of buttons) button.disabled = true;
+  let kept = false;
   try {
-    await api(`/${item.dataset.collection}/${item.dataset.id}`, { method: "DELETE" });
+    ({ kept } = await remove(item.dataset.collection, item.dataset.id, `deletion of ${item.dataset.what}`));
   } catch (error) {
     // Gone already (deleted on another device): what the patient asked for is true.
     if (error.status !== 404 && error.status !== 410) {
       for (const button of buttons) button.disabled = false;
-      say(status, error.status === 0
-        ? "You are offline: the entry was not deleted. Try again when you are online."
-        : `The entry was not deleted: ${error.message}`, { problem: true });
+      say(status, `The entry was not deleted: ${error.message}`, { problem: true });
       return;
     }
   }
@@ -211,7 +215,7 @@ async function deleteEntry(item) {
   const section = list.closest("section");
   item.remove();
   if (!list.children.length) section.remove();
-  say(status, "Deleted.");
+  say(status, kept ? "Deleted on this phone: it syncs when you are back online." : "Deleted.");
   const next = days.contains(section) ? section.querySelector("h2") : $("history-title");
   next.focus();
   if (!days.children.length && earlier.hidden) $("history-empty").hidden = false;
@@ -226,6 +230,12 @@ days.addEventListener("click", (event) => {
   else if (button.dataset.action === "confirm") deleteEntry(item);
 });
 earlier.addEventListener("click", () => loadBatch());
+// What this phone kept offline is on the server now: show the diary as the server has it.
+addEventListener("outbox:synced", () => {
+  days.replaceChildren();
+  oldestLoaded = addDays(firstDay, 1);
+  loadBatch();
+});
 retry.addEventListener("click", () => {
   $("history-loading").hidden = false;
   loadBatch();

@@ -2,6 +2,7 @@
 // added; the quiet hours in which nothing buzzes.
 import { all, api, clearProblems, formatDay, formatTime, localParts, say, showProblem, showSaveProblem, words } from "./api.js";
 import { checkDays, checkedDays, daysInWords, joined, nothingMissing, timeRows } from "./plans.js";
+import "./push.js";
 import { closeConfirm, element, openConfirm } from "./show.js";
 
 const MAX_TIMES = 8;

@@ -1,7 +1,9 @@
 // Today: the check-in, today's doses, last night's sleep and a therapy session.
-// Each new entry keeps one client id until the server has it, so a second tap never doubles it.
-import { addDays, all, api, formatTime, localParts, now, say, showSaveProblem, today, uuid } from "./api.js";
+// Each new entry keeps one client id until the server or the outbox has it, so a second tap
+// never doubles it; without a connection it waits in the outbox (outbox.js) and syncs later.
+import { addDays, all, api, formatTime, localParts, now, say, showProblem, today, uuid } from "./api.js";
 import { onSubmit, pain, reset, sleep, therapy } from "./entries.js";
+import { save } from "./outbox.js";
 import { duration, element, named } from "./show.js";
 
 const $ = (id) => document.getElementById(id);
@@ -11,23 +13,32 @@ function sayWithLink(element, text, href, linkText, options) {
   if (href) element.append(" ", Object.assign(document.createElement("a"), { href, textContent: linkText }));
 }
 
-/** Send a new entry under ``ids[key]``; a new id only once the server has it. */
-async function create(collection, state, body) {
-  const saved = await api(`/${collection}/${state.id}`, { method: "PUT", body });
+const KEPT = "It syncs when you are back online.";
+/** "Saved: …" or, waiting in the outbox, "Saved on this phone: … It syncs when …". */
+const saidSaved = (text, kept) => (kept ? `Saved on this phone: ${text} ${KEPT}` : `Saved: ${text}`);
+
+/**
+ * Save a new entry under ``state.id``; a new id only once the server or the outbox has it.
+ * Resolves to ``{record}``, or ``{kept: true}`` when it waits in the outbox.
+ */
+async function create(collection, state, body, what) {
+  const result = await save(collection, state.id, body, what);
   state.id = uuid();
-  return saved;
+  return result;
 }
 
-/** Wire a form: check it, send it, say what was saved. */
-function logging(form, status, { collection, what, body, saved }) {
+/** Wire a form: check it, save it, say what was saved (or kept on the phone). */
+function logging(form, status, { collection, body, what, saved }) {
   const state = { id: uuid() };
   onSubmit(form, async () => {
+    const entry = body();
     try {
-      const record = await create(collection, state, body());
+      const { record, kept } = await create(collection, state, entry, what(entry));
       reset(form);
-      saved(record);
+      saved(record ?? entry, kept);
     } catch (problem) {
-      showSaveProblem(form, status, problem, `your ${what}`);
+      say(status, "");
+      showProblem(form, problem);
     }
   });
 }
@@ -35,9 +46,11 @@ function logging(form, status, { collection, what, body, saved }) {
 // The check-in
 const checkinStatus = $("checkin-status");
 logging($("checkin"), checkinStatus, {
-  collection: "pain-entries", what: "check-in", body: () => pain.read($("checkin")),
-  saved: (entry) => sayWithLink(checkinStatus,
-    `Saved: pain ${entry.intensity} at ${formatTime(entry.recorded_at)}.`, "/history", "See History"),
+  collection: "pain-entries", body: () => pain.read($("checkin")),
+  what: (entry) => `check-in of ${formatTime(entry.recorded_at)}, pain ${entry.intensity}`,
+  saved: (entry, kept) => sayWithLink(checkinStatus,
+    saidSaved(`pain ${entry.intensity} at ${formatTime(entry.recorded_at)}.`, kept),
+    kept ? null : "/history", "See History"),
 });
 
 // Last night's sleep: the night of yesterday evening.
@@ -54,8 +67,14 @@ function showSleep(entry) {
 }
 
 logging($("sleep"), sleepStatus, {
-  collection: "sleep-entries", what: "sleep diary", body: () => sleep.read($("sleep"), night),
-  saved: (entry) => {
+  collection: "sleep-entries", body: () => sleep.read($("sleep"), night),
+  what: () => "last night's sleep diary",
+  saved: (entry, kept) => {
+    if (kept) {
+      $("sleep-details").open = false;
+      say(sleepStatus, saidSaved("last night's sleep.", true));
+      return;
+    }
     showSleep(entry);
     say(sleepStatus, "Sleep saved.");
   },
@@ -64,8 +83,10 @@ logging($("sleep"), sleepStatus, {
 // A therapy session, started today (or late last evening).
 const therapyStatus = $("therapy-status");
 logging($("therapy"), therapyStatus, {
-  collection: "therapy-sessions", what: "session", body: () => therapy.read($("therapy"), today()),
-  saved: (session) => say(therapyStatus, `Saved: ${session.duration_minutes} min session at ${formatTime(session.started_at)}.`),
+  collection: "therapy-sessions", body: () => therapy.read($("therapy"), today()),
+  what: (session) => `therapy session of ${formatTime(session.started_at)}`,
+  saved: (session, kept) => say(therapyStatus,
+    saidSaved(`${session.duration_minutes} min session at ${formatTime(session.started_at)}.`, kept)),
 });
 $("therapy-details").addEventListener("toggle", (event) => {
   const started = $("therapy").elements.started_at;
@@ -99,22 +120,20 @@ function doseItem(dose, index) {
     if (!button) return;
     const status = button.dataset.status;
     for (const other of buttons) other.disabled = true;
+    const body = {
+      medication_id: dose.medication_id, status, scheduled_for: dose.scheduled_for,
+      taken_at: status === "taken" ? now() : null,
+    };
+    const what = `${dose.name} of ${formatTime(dose.scheduled_for)} ${status === "taken" ? "taken" : "skipped"}`;
     try {
-      const saved = await api(`/medication-doses/${pending.id}`, {
-        method: "PUT",
-        body: {
-          medication_id: dose.medication_id, status, scheduled_for: dose.scheduled_for,
-          taken_at: status === "taken" ? now() : null,
-        },
-      });
+      const { record, kept } = await save("medication-doses", pending.id, body, what);
+      const saved = record ?? { ...body, id: pending.id };
       Object.assign(dose, { status: saved.status, taken_at: saved.taken_at, dose_event_id: saved.id });
       show();
-      say(dosesStatus, status === "taken"
-        ? `${dose.name} taken at ${formatTime(saved.taken_at)}.` : `${dose.name} skipped.`);
+      say(dosesStatus, (status === "taken"
+        ? `${dose.name} taken at ${formatTime(saved.taken_at)}.` : `${dose.name} skipped.`) + (kept ? ` ${KEPT}` : ""));
     } catch (problem) {
-      say(dosesStatus, problem.status === 0
-        ? "No connection: the dose is not saved yet. Tap again when you are online."
-        : `The dose was not saved: ${problem.message}`, { problem: true });
+      say(dosesStatus, `The dose was not saved: ${problem.message}`, { problem: true });
     } finally {
       for (const other of buttons) other.disabled = false;
     }
@@ -133,15 +152,13 @@ function asNeededItem(medication) {
   const pending = { id: uuid() };
   button.addEventListener("click", async () => {
     button.disabled = true;
+    const body = { medication_id: medication.id, status: "taken", scheduled_for: null, taken_at: now() };
     try {
-      const saved = await create("medication-doses", pending, {
-        medication_id: medication.id, status: "taken", scheduled_for: null, taken_at: now(),
-      });
-      say(dosesStatus, `${medication.name} taken at ${formatTime(saved.taken_at)}.`);
+      const { kept } = await create("medication-doses", pending, body,
+        `${medication.name} taken at ${formatTime(body.taken_at)}`);
+      say(dosesStatus, `${medication.name} taken at ${formatTime(body.taken_at)}.${kept ? ` ${KEPT}` : ""}`);
     } catch (problem) {
-      say(dosesStatus, problem.status === 0
-        ? "No connection: the dose is not saved yet. Tap again when you are online."
-        : `The dose was not saved: ${problem.message}`, { problem: true });
+      say(dosesStatus, `The dose was not saved: ${problem.message}`, { problem: true });
     } finally {
       button.disabled = false;
     }
