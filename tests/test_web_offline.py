@@ -13,8 +13,9 @@ from pain_diary import create_app
 from pain_diary.extensions import db
 from pain_diary.records.models import PainEntry
 
+from .browser import CHROMIUM_ARGS, require_chromium
 from .server import Server
-from .webapp import ARTIFACTS, Account, Phone
+from .webapp import ARTIFACTS, PHONE, Account, Phone
 
 pytestmark = pytest.mark.slow
 
@@ -100,3 +101,28 @@ def test_check_ins_made_with_the_server_down_sync_once_when_it_is_back(
     assert rows(base_config, PainEntry, account.id) == 3
     assert "waiting" not in sync_status.inner_text()
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
+
+
+def test_chromium_finds_the_app_installable(chromium, web_server, new_patient, tmp_path):
+    # Chromium never offers to install from an incognito context, which a new context is:
+    # this test has a profile on disk, as a phone's browser does.
+    context = chromium.browser_type.launch_persistent_context(
+        tmp_path / "profile", executable_path=require_chromium(), args=CHROMIUM_ARGS,
+        viewport=PHONE, base_url=web_server.url, has_touch=True,
+    )  # fmt: skip
+    try:
+        page = context.pages[0]
+        page.goto("/login")
+        account = new_patient()
+        page.get_by_label("Email").fill(account.email)
+        page.get_by_label("Password").fill(account.password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/today")
+        installed(page)
+        cdp = context.new_cdp_session(page)
+        assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []
+        manifest = cdp.send("Page.getAppManifest")
+        assert manifest["url"].endswith("/manifest.webmanifest")
+        assert manifest["errors"] == []
+    finally:
+        context.close()
