@@ -1,4 +1,4 @@
-"""What makes the web app installable and offline-capable, as served: manifest and service worker."""
+"""What makes the web app installable and able to open offline: the manifest and the worker."""
 
 import json
 import re

@@ -42,7 +42,8 @@ def installed(page):
     """Wait until the service worker controls the page and has kept the patient's pages."""
     page.wait_for_function("() => navigator.serviceWorker.controller !== null")
     page.wait_for_function(
-        "async () => Boolean(await caches.match('/today')) && Boolean(await caches.match('/history'))",
+        "async () => Boolean(await caches.match('/today'))"
+        " && Boolean(await caches.match('/history'))",
         polling=200,
     )
 
@@ -51,14 +52,18 @@ def rows(base_config, model, patient_id):
     """Count the patient's rows of ``model`` in the database itself, not through the API."""
     app = create_app(base_config)
     with app.app_context():
-        statement = select(func.count()).select_from(model).where(model.patient_id == uuid.UUID(patient_id))
+        statement = (
+            select(func.count()).select_from(model).where(model.patient_id == uuid.UUID(patient_id))
+        )
         count = db.session.scalar(statement)
         db.engine.dispose()
     return count
 
 
 def check_in(page, intensity):
-    page.get_by_role("radiogroup", name="Pain intensity").get_by_role("radio", name=str(intensity)).tap()
+    page.get_by_role("radiogroup", name="Pain intensity").get_by_role(
+        "radio", name=str(intensity)
+    ).tap()
     page.get_by_role("button", name="Save check-in").tap()
     page.locator("#checkin-status").filter(has_text=f"pain {intensity}").wait_for()
 

@@ -221,7 +221,9 @@ def manifest():
         "id": "/today",
         "name": "Pain Diary",
         "short_name": "Pain Diary",
-        "description": "Log pain, sleep, medications and therapy; share trends with your clinician.",
+        "description": (
+            "Log pain, sleep, medications and therapy; share the trends with your clinician."
+        ),
         "start_url": url_for("web.today"),
         "scope": "/",
         "display": "standalone",
