@@ -4,6 +4,7 @@ The phone keeps what it could not send in its outbox (IndexedDB) and replays it 
 answers again; the database must then hold each entry once, however often the replay runs.
 """
 
+import time
 import uuid
 
 import pytest
@@ -38,13 +39,24 @@ def offline_phone(chromium, own_server):
     device.close()
 
 
+def eventually(page, script, arg=None, timeout=10):
+    """Wait until ``script`` (which may be async) answers something truthy; return that.
+
+    ``page.wait_for_function`` would not do: it takes the promise of an async function as
+    truthy at once.
+    """
+    deadline = time.monotonic() + timeout
+    while not (answer := page.evaluate(script, arg)):
+        assert time.monotonic() < deadline, f"still false after {timeout} s: {script}"
+        page.wait_for_timeout(100)
+    return answer
+
+
 def installed(page):
     """Wait until the service worker controls the page and has kept the patient's pages."""
-    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
-    page.wait_for_function(
-        "async () => Boolean(await caches.match('/today'))"
-        " && Boolean(await caches.match('/history'))",
-        polling=200,
+    eventually(page, "() => navigator.serviceWorker.controller !== null")
+    eventually(
+        page, "async () => Boolean(await caches.match('/today') && await caches.match('/history'))"
     )
 
 

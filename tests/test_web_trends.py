@@ -231,7 +231,7 @@ def test_each_export_link_downloads_its_file(phone, month):
     first, last = period(90)
     expect(pdf).to_have_attribute("href", f"/api/v1/summary.pdf?from={first}&to={last}")
     expect(page).to_have_url(re.compile(r"/export\?days=90$"))
-    expect(page.get_by_role("status")).to_contain_text("The PDF will cover")
+    expect(page.locator("#period-status")).to_contain_text("The PDF will cover")
     assert page.request.get(pdf.get_attribute("href")).status == 200
     assert page.get_by_role("button", name="Use this period").is_hidden()
 
