@@ -15,6 +15,7 @@ from pain_diary.extensions import db
 from pain_diary.records.models import PainEntry
 
 from .browser import CHROMIUM_ARGS, require_chromium
+from .quality import settle
 from .server import Server
 from .webapp import ARTIFACTS, PHONE, Account, Phone
 
@@ -143,3 +144,73 @@ def test_chromium_finds_the_app_installable(chromium, web_server, new_patient, t
         assert manifest["errors"] == []
     finally:
         context.close()
+
+
+def test_a_change_the_server_refuses_on_replay_is_shown_with_its_reason_until_dismissed(
+    offline_phone, own_server
+):
+    account = Account.register(own_server.url)
+    entry = account.call(
+        "POST", "/pain-entries", json={"intensity": 4, "recorded_at": "2026-12-01T09:00:00+01:00"}
+    )
+    page = offline_phone.sign_in(account)
+    installed(page)
+    offline_phone.open(f"/history/pain-entries/{entry['id']}")
+
+    own_server.stop()
+    page.get_by_role("radiogroup", name="Pain intensity").get_by_role("radio", name="6").tap()
+    page.get_by_role("button", name="Save changes").tap()
+    page.locator("#edit-status").filter(has_text="kept on this phone").wait_for()
+    page.locator("#sync-status").filter(has_text="1 waiting to sync").wait_for()
+
+    own_server.start()
+    account.call("DELETE", f"/pain-entries/{entry['id']}")  # meanwhile, on another device
+    page.evaluate("() => dispatchEvent(new Event('online'))")
+    refused = page.get_by_role("list", name="Not saved").get_by_role("listitem")
+    refused.filter(has_text="This record was deleted and stays deleted").wait_for()
+    assert "change to the entry of" in refused.inner_text()
+    assert "waiting" not in page.locator("#sync-status").inner_text()
+    offline_phone.screenshot("offline-refused")
+
+    # Kept, not dropped: it is still there on the next start, until the patient dismisses it.
+    page.reload()
+    refused.first.wait_for()
+    page.get_by_role("button", name="Dismiss: change to the entry of").tap()
+    refused.first.wait_for(state="detached")
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    assert refused.count() == 0
+    with pytest.raises(AssertionError):  # stays deleted: the refused change wrote nothing
+        account.call("GET", f"/pain-entries/{entry['id']}")
+
+
+def test_the_last_seen_charts_open_offline_and_signing_out_empties_the_phones_copy(
+    offline_phone, own_server
+):
+    account = Account.register(own_server.url)
+    for day in range(1, 4):
+        account.call(
+            "POST",
+            "/pain-entries",
+            json={"intensity": 3 + day, "recorded_at": f"2026-12-0{day}T09:00:00+01:00"},
+        )
+    page = offline_phone.sign_in(account)
+    installed(page)
+    offline_phone.open("/trends")
+    settle(page)
+
+    own_server.stop()
+    page.reload()
+    settle(page)
+    drawn = page.evaluate(
+        "() => [...document.querySelectorAll('img[data-chart]')].map((i) => i.naturalWidth)"
+    )
+    offline_phone.screenshot("offline-trends")
+    assert drawn and all(width > 0 for width in drawn), (drawn, page.content()[:3000])
+
+    own_server.start()
+    page.get_by_role("button", name="Sign out").tap()
+    page.wait_for_url("**/login")
+    kept = eventually(page, "async () => (await caches.keys()).length && caches.keys()")
+    assert "data" not in kept  # the patient's pages and reads are gone from the phone
+    assert page.evaluate("async () => Boolean(await caches.match('/today'))") is False

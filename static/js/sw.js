@@ -93,13 +93,19 @@ async function networkFirst(event, request) {
   try {
     const first = await Promise.race([network, slow]);
     if (first) return first;
-    return (await cache.match(request)) ?? (await network);
+    return (await kept(cache, request)) ?? (await network);
   } catch (error) {
-    const kept = await cache.match(request);
-    if (kept) return kept;
+    const copy = await kept(cache, request);
+    if (copy) return copy;
     if (request.mode === "navigate") return offlinePage();
     throw error;
   }
+}
+
+/** The kept answer; for a page, also the one kept under another query (Trends' ?days=90). */
+async function kept(cache, request) {
+  return (await cache.match(request))
+    ?? (request.mode === "navigate" ? cache.match(request, { ignoreSearch: true }) : undefined);
 }
 
 function offlinePage() {
