@@ -214,3 +214,33 @@ def test_the_last_seen_charts_open_offline_and_signing_out_empties_the_phones_co
     kept = eventually(page, "async () => (await caches.keys()).length && caches.keys()")
     assert "data" not in kept  # the patient's pages and reads are gone from the phone
     assert page.evaluate("async () => Boolean(await caches.match('/today'))") is False
+
+
+def test_what_waits_on_a_shared_phone_is_sent_only_as_the_patient_who_logged_it(
+    offline_phone, own_server, base_config
+):
+    first, second = Account.register(own_server.url), Account.register(own_server.url)
+    page = offline_phone.sign_in(first)
+    installed(page)
+    own_server.stop()
+    page.reload()
+    check_in(page, 7)
+    page.locator("#sync-status").filter(has_text="1 waiting to sync").wait_for()
+
+    # The first patient's session ends without a sync (the phone was offline); another
+    # patient signs in on the same phone.
+    offline_phone.context.clear_cookies()
+    own_server.start()
+    offline_phone.sign_in(second)
+    page.wait_for_load_state("networkidle")
+    page.evaluate("() => dispatchEvent(new Event('online'))")
+    page.wait_for_timeout(500)
+    assert page.locator("#sync-status").inner_text() == ""
+    assert rows(base_config, PainEntry, second.id) == 0
+    assert rows(base_config, PainEntry, first.id) == 0
+
+    offline_phone.context.clear_cookies()
+    offline_phone.sign_in(first)
+    page.locator("#sync-status").filter(has_text="Synced").wait_for()
+    assert rows(base_config, PainEntry, first.id) == 1
+    assert rows(base_config, PainEntry, second.id) == 0
