@@ -4,17 +4,21 @@ The phone keeps what it could not send in its outbox (IndexedDB) and replays it 
 answers again; the database must then hold each entry once, however often the replay runs.
 """
 
+import re
 import time
 import uuid
 
 import pytest
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from pain_diary import create_app
 from pain_diary.extensions import db
+from pain_diary.medications.models import DoseEvent
 from pain_diary.records.models import PainEntry
 
 from .browser import CHROMIUM_ARGS, require_chromium
+from .factories import MedicationBody
 from .quality import settle
 from .server import Server
 from .webapp import ARTIFACTS, PHONE, Account, Phone
@@ -244,3 +248,31 @@ def test_what_waits_on_a_shared_phone_is_sent_only_as_the_patient_who_logged_it(
     page.locator("#sync-status").filter(has_text="Synced").wait_for()
     assert rows(base_config, PainEntry, first.id) == 1
     assert rows(base_config, PainEntry, second.id) == 0
+
+
+def test_a_dose_answered_offline_stays_answered_on_the_phone_and_syncs_once(
+    offline_phone, own_server, base_config
+):
+    account = Account.register(own_server.url)
+    times = {"times": ["00:00", "23:59"], "days_of_week": list(range(7))}  # due every day
+    account.call("POST", "/medications", json=MedicationBody(name="Naproxen 250", schedule=times))
+    page = offline_phone.sign_in(account)
+    installed(page)
+    page.locator("#doses .dose").first.wait_for()
+
+    own_server.stop()
+    page.reload()
+    dose = page.locator("#doses .dose").first  # from the phone's copy of today's doses
+    dose.get_by_role("button", name="Taken").tap()
+    page.locator("#doses-status").filter(has_text="Saved on this phone").wait_for()
+    page.reload()  # still offline: the answer waiting to sync is shown, not the stale copy
+    expect(dose.locator(".dose-state")).to_have_text(re.compile(r"^Taken at "))
+    expect(dose.get_by_role("button", name="Taken")).to_have_attribute("aria-pressed", "true")
+    page.locator("#sync-status").filter(has_text="1 waiting to sync").wait_for()
+
+    own_server.start()
+    page.evaluate("() => dispatchEvent(new Event('online'))")
+    page.locator("#sync-status").filter(has_text="Synced").wait_for()
+    (event,) = account.call("GET", "/medication-doses")["items"]
+    assert event["status"] == "taken"
+    assert rows(base_config, DoseEvent, account.id) == 1

@@ -3,7 +3,7 @@
 // never doubles it; without a connection it waits in the outbox (outbox.js) and syncs later.
 import { addDays, all, api, formatTime, localParts, now, say, showProblem, today, uuid } from "./api.js";
 import { onSubmit, pain, reset, sleep, therapy } from "./entries.js";
-import { save } from "./outbox.js";
+import { kept, save } from "./outbox.js";
 import { duration, element, named } from "./show.js";
 
 const $ = (id) => document.getElementById(id);
@@ -71,7 +71,7 @@ logging($("sleep"), sleepStatus, {
   what: () => "last night's sleep diary",
   saved: (entry, kept) => {
     if (kept) {
-      $("sleep-details").open = false;
+      $("sleep-details").hidden = true;
       say(sleepStatus, saidSaved("last night's sleep.", true));
       return;
     }
@@ -130,8 +130,8 @@ function doseItem(dose, index) {
       const saved = record ?? { ...body, id: pending.id };
       Object.assign(dose, { status: saved.status, taken_at: saved.taken_at, dose_event_id: saved.id });
       show();
-      say(dosesStatus, (status === "taken"
-        ? `${dose.name} taken at ${formatTime(saved.taken_at)}.` : `${dose.name} skipped.`) + (kept ? ` ${KEPT}` : ""));
+      const text = status === "taken" ? `${dose.name} taken at ${formatTime(saved.taken_at)}.` : `${dose.name} skipped.`;
+      say(dosesStatus, kept ? saidSaved(text, true) : text);
     } catch (problem) {
       say(dosesStatus, `The dose was not saved: ${problem.message}`, { problem: true });
     } finally {
@@ -156,7 +156,8 @@ function asNeededItem(medication) {
     try {
       const { kept } = await create("medication-doses", pending, body,
         `${medication.name} taken at ${formatTime(body.taken_at)}`);
-      say(dosesStatus, `${medication.name} taken at ${formatTime(body.taken_at)}.${kept ? ` ${KEPT}` : ""}`);
+      const text = `${medication.name} taken at ${formatTime(body.taken_at)}.`;
+      say(dosesStatus, kept ? saidSaved(text, true) : text);
     } catch (problem) {
       say(dosesStatus, `The dose was not saved: ${problem.message}`, { problem: true });
     } finally {
@@ -169,7 +170,15 @@ function asNeededItem(medication) {
 async function loadDoses() {
   try {
     const day = today();
-    const [{ doses }, medications] = await Promise.all([api("/medications/today"), all("/medications")]);
+    const [{ doses }, medications, waiting] = await Promise.all([
+      api("/medications/today"), all("/medications"), kept(),
+    ]);
+    // A dose answered on this phone, its answer still waiting to sync, shows that answer.
+    for (const dose of doses) {
+      const answer = waiting.find(({ collection, body }) => collection === "medication-doses" && body
+        && body.medication_id === dose.medication_id && body.scheduled_for === dose.scheduled_for);
+      if (answer) Object.assign(dose, { status: answer.body.status, taken_at: answer.body.taken_at, dose_event_id: answer.id });
+    }
     const asNeeded = medications.filter((m) => m.as_needed && m.start_date <= day && (!m.end_date || m.end_date >= day));
     $("doses").replaceChildren(...doses.map(doseItem));
     $("as-needed").replaceChildren(...asNeeded.map(asNeededItem));
@@ -184,6 +193,12 @@ async function loadDoses() {
 }
 
 async function loadSleep() {
+  const waiting = (await kept()).find(({ collection, body }) => collection === "sleep-entries" && body?.night_of === night);
+  if (waiting) {
+    $("sleep-details").hidden = true;
+    say(sleepStatus, saidSaved("last night's sleep.", true));
+    return;
+  }
   try {
     const { items } = await api("/sleep-entries", { query: { from: night, to: night } });
     if (items.length) showSleep(items[0]);
