@@ -30,13 +30,20 @@ function show(turnedOn, text, { problem = false } = {}) {
   off.hidden = !turnedOn;
 }
 
+const BLOCKED = "Notifications are blocked for Pain Diary. Allow them in the browser's site settings, then come back here.";
+
+/** Why ``doing`` ("turned on") failed, in words. */
+const failed = (problem, doing) => (problem.status === 0
+  ? `You are offline: notifications can be ${doing} when you are back online.`
+  : `Notifications could not be ${doing}: ${problem.message}`);
+
 async function load() {
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
     say(state, "This browser cannot show push notifications. On an iPhone, add Pain Diary to the Home Screen first (Share, then Add to Home Screen) and open it from there.");
     return;
   }
   if (Notification.permission === "denied") {
-    say(state, "Notifications are blocked for Pain Diary. Allow them in the browser's site settings, then come back here.", { problem: true });
+    say(state, BLOCKED, { problem: true });
     return;
   }
   try {
@@ -44,64 +51,56 @@ async function load() {
     const known = current && Notification.permission === "granted" && (await serverId(current.endpoint));
     show(Boolean(known), known ? "Notifications are on for this phone." : "Notifications are off for this phone.");
   } catch (problem) {
-    show(false, problem.status === 0
-      ? "You are offline: notifications can be turned on when you are back online."
-      : `Notifications could not be checked: ${problem.message}`, { problem: problem.status !== 0 });
+    show(false, failed(problem, "checked"), { problem: problem.status !== 0 });
   }
 }
 
-on.addEventListener("click", async () => {
-  on.disabled = true;
-  try {
-    // Asked from the tap itself: browsers refuse a permission prompt nobody asked for.
-    const permission = await Notification.requestPermission();
-    if (permission !== "granted") {
-      show(false, permission === "denied"
-        ? "Notifications are blocked for Pain Diary. Allow them in the browser's site settings, then come back here."
-        : "Notifications stay off: the browser did not get your permission.", { problem: true });
-      return;
+/** Run ``work`` on a tap of ``button``, disabled meanwhile; a failure is said in words. */
+function onTap(button, doing, work) {
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      await work();
+    } catch (problem) {
+      say(state, failed(problem, doing), { problem: true });
+    } finally {
+      button.disabled = false;
     }
-    const { public_key: publicKey } = await api("/push/public-key");
-    const registration = await navigator.serviceWorker.ready;
-    let current = await registration.pushManager.getSubscription();
-    if (current && current.options?.applicationServerKey) {
-      // Subscribed with another key (the server's keys changed): start again with this one.
-      const key = new Uint8Array(current.options.applicationServerKey);
-      if (key.join() !== keyBytes(publicKey).join()) {
-        await current.unsubscribe();
-        current = null;
-      }
-    }
-    current ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
-    const { endpoint, keys } = current.toJSON();
-    await api("/push-subscriptions", { method: "POST", body: { endpoint, keys } });
-    show(true, "Notifications are on for this phone.");
-  } catch (problem) {
-    show(false, problem.status === 0
-      ? "You are offline: notifications can be turned on when you are back online."
-      : `Notifications could not be turned on: ${problem.message}`, { problem: true });
-  } finally {
-    on.disabled = false;
+  });
+}
+
+onTap(on, "turned on", async () => {
+  // Asked from the tap itself: browsers refuse a permission prompt nobody asked for.
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") {
+    show(false, permission === "denied" ? BLOCKED : "Notifications stay off: the browser did not get your permission.", { problem: true });
+    return;
   }
+  const { public_key: publicKey } = await api("/push/public-key");
+  const registration = await navigator.serviceWorker.ready;
+  let current = await registration.pushManager.getSubscription();
+  if (current?.options?.applicationServerKey) {
+    // Subscribed with another key (the server's keys changed): start again with this one.
+    const key = new Uint8Array(current.options.applicationServerKey);
+    if (key.join() !== keyBytes(publicKey).join()) {
+      await current.unsubscribe();
+      current = null;
+    }
+  }
+  current ??= await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: keyBytes(publicKey) });
+  const { endpoint, keys } = current.toJSON();
+  await api("/push-subscriptions", { method: "POST", body: { endpoint, keys } });
+  show(true, "Notifications are on for this phone.");
 });
 
-off.addEventListener("click", async () => {
-  off.disabled = true;
-  try {
-    const current = await subscription();
-    if (current) {
-      const id = await serverId(current.endpoint);
-      if (id) await api(`/push-subscriptions/${id}`, { method: "DELETE" });
-      await current.unsubscribe();
-    }
-    show(false, "Notifications are off for this phone.");
-  } catch (problem) {
-    say(state, problem.status === 0
-      ? "You are offline: notifications can be turned off when you are back online."
-      : `Notifications could not be turned off: ${problem.message}`, { problem: true });
-  } finally {
-    off.disabled = false;
+onTap(off, "turned off", async () => {
+  const current = await subscription();
+  if (current) {
+    const id = await serverId(current.endpoint);
+    if (id) await api(`/push-subscriptions/${id}`, { method: "DELETE" });
+    await current.unsubscribe();
   }
+  show(false, "Notifications are off for this phone.");
 });
 
 load();
