@@ -217,21 +217,34 @@ class Seeder:
     def put(self, user, collection, body):
         return self.call(user, "PUT", f"{collection}/{uuid.uuid4()}", json=body)["id"]
 
-    def reminders(self, patient):
-        """A reminder rule, a notification it sent and a push subscription of the patient's."""
+    def reminders(self, patient, medication=None):
+        """A reminder rule, a notification it sent and a push subscription of the patient's.
+
+        With a ``medication`` (a body), a reminder of its next dose too, for "Taken" to log.
+        Neither that medication nor its rule is known, so no other operation edits them away;
+        a PATCH /me that moves the timezone still does (the dose is then not scheduled: 410).
+        """
         rule = self.call(patient, "POST", "reminders", json={
             "kind": "therapy", "times": ["12:00"], "channels": ["in_app", "push"],
         })  # fmt: skip
+        rules = [rule]
+        if medication:
+            rules.append(self.call(patient, "POST", "reminders", json={
+                "kind": "medication", "medication_id": self.put(patient, "medications", medication),
+                "channels": ["in_app"],
+            }))  # fmt: skip
         with self.accounts.app.app_context():
-            tick(datetime.fromisoformat(rule["next_due_at"]))
+            for due in sorted(datetime.fromisoformat(r["next_due_at"]) for r in rules):
+                tick(due)
         notifications = self.call(patient, "GET", "notifications")["items"]
+        assert len(notifications) == len(rules)
         subscription = self.call(patient, "POST", "push-subscriptions", json={
             "endpoint": f"https://push.example.net/send/{uuid.uuid4()}",
             "keys": {"p256dh": P256DH, "auth": "gMVhySid2s3NgTwPjz7xSA"},
         })  # fmt: skip
         return {
             "rule_id": [rule["id"]],
-            "notification_id": [notifications[0]["id"]],
+            "notification_id": [notification["id"] for notification in notifications],
             "subscription_id": [subscription["id"]],
         }
 
@@ -326,7 +339,8 @@ def _patient(seeder):
     # Someone else's record: every method answers 404 (and PUT does not take it over).
     for kind, ids in seeder.diary(other).items():
         known[kind] = known[kind] + ids[:1]
-    own, theirs = seeder.reminders(patient), seeder.reminders(other)
+    scheduled = _diary(datetime.now(UTC))["medications"][0]
+    own, theirs = seeder.reminders(patient, scheduled), seeder.reminders(other)
     known |= {name: ids + theirs[name] for name, ids in own.items()}
     known["token_id"] = [seeder.spare_token(patient)]
     known["link_id"] = [seeder.link(patient, seeder.user("clinician"))]

@@ -74,8 +74,10 @@ ACCESS = {
     "reminders.Rules": OWN,
     "reminders.Rule": OWN,
     "reminders.Inbox": OWN,
+    "reminders.InboxItem": OWN,
     "reminders.Read": OWN,
     "reminders.Snooze": OWN,
+    "reminders.Taken": OWN,
     "reminders.PublicKey": OWN,
     "reminders.Subscriptions": OWN,
     "reminders.Subscription": OWN,
@@ -240,6 +242,7 @@ ANSWERS = {
     ("medications.MedicationDosesItems", "POST"): {"owner": 201, "others": 422},  # whose drug
     ("reminders.Read", "POST"): 200,
     ("reminders.Snooze", "POST"): 200,
+    ("reminders.Taken", "POST"): 409,  # the owner's notification is a therapy reminder
     # Every patient subscribes the same browser: the first new, then each one takes it over.
     ("reminders.Subscriptions", "POST"): {"owner": 200, "others": 201},
 }  # fmt: skip

@@ -29,6 +29,7 @@ service = push_service.service  # the fixture: a local push service for each tes
 
 SUBJECT = "mailto:reminders@pain-diary.example"
 PAYLOAD = {
+    "kind": "pain_log",
     "title": "Time for your evening check-in",
     "body": "Tap to log today's pain – it takes a minute.",
     "url": "/notifications",

@@ -107,6 +107,7 @@ def test_a_due_reminder_reaches_the_browser_signed_and_without_health_data(app, 
     [notification] = inbox(app)
     [request] = service.received
     assert request.message == {
+        "kind": "medication",
         "title": "Pain Diary",
         "body": "Time for your 08:00 medication",
         "url": "/today#medications",

@@ -361,8 +361,8 @@ def test_outside_quiet_hours_push_is_sent_without_health_data(app, accounts, clo
     [request] = service.received
     assert request.headers["Topic"] == delivery.id.hex
     assert request.message == {
-        "title": "Pain Diary", "body": "Time for your evening check-in", "url": "/today",
-        "tag": str(delivery.id), "notification_id": notification.id,
+        "kind": "pain_log", "title": "Pain Diary", "body": "Time for your evening check-in",
+        "url": "/today", "tag": str(delivery.id), "notification_id": notification.id,
     }  # fmt: skip
 
 

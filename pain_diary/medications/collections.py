@@ -1,13 +1,16 @@
 """Medications and dose events as synced collections: ownership checks and derived fields."""
 
+import uuid
 from datetime import time, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..errors import ApiError
 from ..extensions import db
 from ..localtime import local_date, occurrences
-from ..sync.store import Collection
+from ..sync.store import Collection, load_body, put_record
+from ..types import utcnow
 from .models import DoseEvent, Medication
 from .schemas import DoseEventSchema, MedicationSchema
 
@@ -98,6 +101,54 @@ medications = Collection(
     "created_at",
     dependents=((medication_doses, "medication_id"),),
 )
+
+#: Tries of a "Taken" that lost a race (another tap, the diary) before it gives up.
+TAKEN_TRIES = 3
+#: The fields derive_dose names when the dose a reminder asked about is not scheduled any more.
+DOSE_GONE_FIELDS = {"medication_id", "scheduled_for"}
+
+
+def take_scheduled_dose(user, medication_id, scheduled_for):
+    """Log a scheduled dose as taken now, as a PUT would: (the dose event, whether created).
+
+    A dose already taken is answered unchanged; a skipped one becomes taken under its own id.
+    Two taps at once leave one event: the loser's write meets the unique (medication_id,
+    scheduled_for) or the version it read, and reads the winner's event again.
+
+    :raise ApiError 410: the medication no longer schedules that dose (edited, ended, as needed).
+    """
+    for _ in range(TAKEN_TRIES):
+        event = db.session.scalar(
+            select(DoseEvent).where(
+                DoseEvent.medication_id == medication_id,
+                DoseEvent.scheduled_for == scheduled_for,
+            )
+        )
+        if event is not None and event.status == "taken":
+            return event, False
+        body = {
+            "medication_id": str(medication_id),
+            "status": "taken",
+            "scheduled_for": scheduled_for.isoformat(),
+            "taken_at": utcnow().isoformat(),
+        }
+        if event is not None:
+            body["version"] = event.version
+        record_id = event.id if event is not None else uuid.uuid4()
+        try:
+            return put_record(medication_doses, user, record_id, load_body(medication_doses, body))
+        except ApiError as refused:
+            if refused.status == 422 and refused.fields and set(refused.fields) <= DOSE_GONE_FIELDS:
+                raise ApiError(
+                    410, "This dose is no longer on the medication's schedule; nothing was logged."
+                ) from None
+            if refused.status != 409:
+                raise
+        except IntegrityError:
+            pass
+        db.session.rollback()
+    raise ApiError(409, "This dose was being logged at the same moment; try again.")
+
 
 #: Registered by create_app; routes.py declares each one's routes.
 COLLECTIONS = (medications, medication_doses)

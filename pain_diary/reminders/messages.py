@@ -44,8 +44,13 @@ def inbox_entry(kind: str, clock: time, medication: str | None = None) -> tuple[
 
 
 def push_payload(kind: str, clock: time, delivery_id, notification_id) -> dict:
-    """DESIGN §5: ``{title, body, url, tag, notification_id}``; the tag is the delivery id."""
+    """DESIGN §5: ``{title, body, url, tag, notification_id, kind}``; the tag is the delivery id.
+
+    ``kind`` (the rule's) tells the service worker which actions to offer: Taken and Snooze on
+    a medication reminder. It names no drug: the body says "medication" already.
+    """
     return {
+        "kind": kind,
         "title": TITLE,
         "body": headline(kind, clock),
         "url": URLS[kind],

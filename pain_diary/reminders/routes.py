@@ -16,11 +16,12 @@ from sqlalchemy import func, select
 from ..accounts.auth import patient_required
 from ..errors import ApiError, ErrorSchema, flatten_messages
 from ..extensions import db
+from ..medications.collections import medication_doses, take_scheduled_dose
 from ..paging import page
 from ..types import utcnow
 from .dispatch import snooze
 from .models import Notification, PushSubscription, ReminderRule
-from .rules import apply, patient_rules
+from .rules import apply, patient_rules, reminded_dose
 from .schemas import (
     InboxQuerySchema,
     NotificationPageSchema,
@@ -162,6 +163,19 @@ class Inbox(MethodView):
         return page(statement, Notification.created_at, Notification.id, query)
 
 
+@bp.route("/notifications/<uuid:notification_id>")
+class InboxItem(MethodView):
+    decorators = [
+        owned(Notification, "notification_id"),
+        patient_required,
+    ]  # the last one runs first
+
+    @bp.response(200, NotificationSchema)
+    def get(self, notification_id):
+        """One notification of the inbox (a service worker reads the one it shows)."""
+        return _own(Notification, notification_id)
+
+
 @bp.route("/notifications/<uuid:notification_id>/read")
 class Read(MethodView):
     decorators = [
@@ -195,6 +209,31 @@ class Snooze(MethodView):
         snooze(notification, data["minutes"])
         db.session.commit()
         return notification
+
+
+@bp.route("/notifications/<uuid:notification_id>/taken")
+class Taken(MethodView):
+    decorators = [
+        owned(Notification, "notification_id"),
+        patient_required,
+    ]  # the last one runs first
+
+    @bp.response(201, medication_doses.schema)
+    @bp.alt_response(200, schema=medication_doses.schema, description="Logged before: as it was.")
+    @bp.alt_response(409, schema=ErrorSchema, description="Not a medication reminder.")
+    @bp.alt_response(410, schema=ErrorSchema, description="The reminder or the dose is gone.")
+    def post(self, notification_id):
+        """Log the dose a medication reminder asked about as taken now; marks it read.
+
+        No body. The dose of (the rule's medication, ``due_at``): new (201), a skipped one now
+        taken under its id (200), or one taken already, unchanged (200).
+        """
+        notification = _own(Notification, notification_id)
+        medication_id, scheduled_for = reminded_dose(notification)
+        dose, created = take_scheduled_dose(current_user, medication_id, scheduled_for)
+        notification.read_at = notification.read_at or utcnow()
+        db.session.commit()
+        return dose, 201 if created else 200
 
 
 @bp.route("/push/public-key")

@@ -91,6 +91,21 @@ def apply(rule, data, user):
     reschedule(rule, user.timezone)
 
 
+def reminded_dose(notification):
+    """The scheduled dose a notification reminded of: (medication id, due instant).
+
+    :raise ApiError 409: not a medication reminder. 410: its rule was removed or changed kind.
+    """
+    if notification.kind != "medication":
+        raise ApiError(409, "This reminder is not for a medication.")
+    rule = db.session.get(ReminderRule, notification.rule_id) if notification.rule_id else None
+    if rule is None:
+        raise ApiError(410, "This reminder was removed; log the dose on the Today page.")
+    if rule.kind != "medication" or rule.medication_id is None:
+        raise ApiError(410, "This reminder is no longer for a medication; nothing was logged.")
+    return rule.medication_id, notification.due_at
+
+
 def patient_rules(patient_id, **where):
     statement = select(ReminderRule).where(ReminderRule.patient_id == patient_id)
     for name, value in where.items():
