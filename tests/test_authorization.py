@@ -40,6 +40,8 @@ ACCESS = {
     "web.clinic": CLINICIAN_PAGE,
     "web.clinic_patient": CLINICIAN_READ_PAGE,
     "web.api_docs": PUBLIC,
+    "web.manifest": PUBLIC,
+    "web.service_worker": PUBLIC,
     "web.healthz": PUBLIC,
     "web.readyz": PUBLIC,
     "api-docs.openapi_json": PUBLIC,
