@@ -83,6 +83,7 @@ def register_blueprints(app):
     from .medications.routes import bp as medications_bp
     from .records.routes import bp as records_bp
     from .reminders.routes import bp as reminders_bp
+    from .web.pwa import bp as pwa_bp
     from .web.routes import bp as web_bp
 
     api.register_blueprint(accounts_bp)
@@ -92,6 +93,7 @@ def register_blueprints(app):
     api.register_blueprint(insights_bp)
     api.register_blueprint(reminders_bp)
     app.register_blueprint(web_bp)
+    app.register_blueprint(pwa_bp)
 
 
 def register_collections(app):

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from pain_diary.web import routes
+from pain_diary.web import pwa as routes
 
 
 def test_the_manifest_has_what_a_phone_needs_to_install_the_app(client):
