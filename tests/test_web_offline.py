@@ -59,9 +59,15 @@ def eventually(page, script, arg=None, timeout=10):
 
 def installed(page):
     """Wait until the service worker controls the page and has kept the patient's pages."""
+    page.evaluate("async () => { await navigator.serviceWorker.ready; }")
+    if not page.evaluate("() => navigator.serviceWorker.controller !== null"):
+        # The worker became active while this page was loading (after a navigation that it did
+        # not see, before claiming): the page stays uncontrolled; the next load is controlled.
+        page.reload()
     eventually(page, "() => navigator.serviceWorker.controller !== null")
     eventually(
-        page, "async () => Boolean(await caches.match('/today') && await caches.match('/history'))"
+        page,
+        "async () => Boolean(await caches.match('/today') && await caches.match('/history'))",
     )
 
 

@@ -15,6 +15,10 @@ const SHELL_CACHE = `shell-${VERSION}`;
 const DATA_CACHE = "data"; // the signed-in patient's pages and reads: emptied at sign-out
 // Reads that are another person's (a clinician's patients) or about the session itself.
 const NOT_KEPT = ["/api/v1/patients", "/api/v1/auth", "/api/v1/audit-events", "/api/v1/care-team", "/api/v1/push"];
+// Downloads: a copy on the phone would be of no use offline and take room.
+const NOT_KEPT_DOWNLOADS = ["/api/v1/export", "/api/v1/summary.pdf"];
+// Charts and lists are kept per period: the oldest go once there are this many.
+const MOST_KEPT = 300;
 // A slow network gives way to the kept copy after this long.
 const NETWORK_WAIT_MS = 4000;
 const SNOOZE_MINUTES = 15;
@@ -61,8 +65,16 @@ async function keep(cache, request, response) {
   return response;
 }
 
+/** Drop the oldest kept answers beyond MOST_KEPT (a cache lists its keys oldest first). */
+async function trim(cache) {
+  const keys = await cache.keys();
+  await Promise.all(keys.slice(0, Math.max(0, keys.length - MOST_KEPT)).map((key) => cache.delete(key)));
+}
+
 function keptRead(url) {
-  if (url.pathname.startsWith("/api/v1/")) return !NOT_KEPT.some((path) => url.pathname.startsWith(path));
+  if (url.pathname.startsWith("/api/v1/")) {
+    return ![...NOT_KEPT, ...NOT_KEPT_DOWNLOADS].some((path) => url.pathname.startsWith(path));
+  }
   return PAGES.includes(url.pathname) || url.pathname.startsWith("/history/");
 }
 
@@ -88,7 +100,7 @@ self.addEventListener("fetch", (event) => {
 async function networkFirst(event, request) {
   const cache = await caches.open(DATA_CACHE);
   const network = fetch(request).then((response) => keep(cache, request, response));
-  event.waitUntil(network.catch(() => null));
+  event.waitUntil(network.then(() => trim(cache), () => null));
   const slow = new Promise((resolve) => { setTimeout(resolve, NETWORK_WAIT_MS, null); });
   try {
     const first = await Promise.race([network, slow]);
