@@ -163,12 +163,13 @@ class Inbox(MethodView):
         return page(statement, Notification.created_at, Notification.id, query)
 
 
+#: The patient's own notification, named by the URL (the last decorator runs first).
+OWN_NOTIFICATION = [owned(Notification, "notification_id"), patient_required]
+
+
 @bp.route("/notifications/<uuid:notification_id>")
 class InboxItem(MethodView):
-    decorators = [
-        owned(Notification, "notification_id"),
-        patient_required,
-    ]  # the last one runs first
+    decorators = OWN_NOTIFICATION
 
     @bp.response(200, NotificationSchema)
     def get(self, notification_id):
@@ -178,10 +179,7 @@ class InboxItem(MethodView):
 
 @bp.route("/notifications/<uuid:notification_id>/read")
 class Read(MethodView):
-    decorators = [
-        owned(Notification, "notification_id"),
-        patient_required,
-    ]  # the last one runs first
+    decorators = OWN_NOTIFICATION
 
     @bp.response(200, NotificationSchema)
     def post(self, notification_id):
@@ -194,10 +192,7 @@ class Read(MethodView):
 
 @bp.route("/notifications/<uuid:notification_id>/snooze")
 class Snooze(MethodView):
-    decorators = [
-        owned(Notification, "notification_id"),
-        patient_required,
-    ]  # the last one runs first
+    decorators = OWN_NOTIFICATION
 
     @bp.arguments(SnoozeSchema)
     @bp.response(200, NotificationSchema)
@@ -213,10 +208,7 @@ class Snooze(MethodView):
 
 @bp.route("/notifications/<uuid:notification_id>/taken")
 class Taken(MethodView):
-    decorators = [
-        owned(Notification, "notification_id"),
-        patient_required,
-    ]  # the last one runs first
+    decorators = OWN_NOTIFICATION
 
     @bp.response(201, medication_doses.schema)
     @bp.alt_response(200, schema=medication_doses.schema, description="Logged before: as it was.")
