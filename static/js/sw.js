@@ -13,10 +13,12 @@
 
 const SHELL_CACHE = `shell-${VERSION}`;
 const DATA_CACHE = "data"; // the signed-in patient's pages and reads: emptied at sign-out
-// Reads that are another person's (a clinician's patients) or about the session itself.
-const NOT_KEPT = ["/api/v1/patients", "/api/v1/auth", "/api/v1/audit-events", "/api/v1/care-team", "/api/v1/push"];
-// Downloads: a copy on the phone would be of no use offline and take room.
-const NOT_KEPT_DOWNLOADS = ["/api/v1/export", "/api/v1/summary.pdf"];
+// Reads that are another person's (a clinician's patients) or about the session itself; and
+// downloads, of no use offline.
+const NOT_KEPT = [
+  "/api/v1/patients", "/api/v1/auth", "/api/v1/audit-events", "/api/v1/care-team", "/api/v1/push",
+  "/api/v1/export", "/api/v1/summary.pdf",
+];
 // Charts and lists are kept per period: the oldest go once there are this many.
 const MOST_KEPT = 300;
 // A slow network gives way to the kept copy after this long.
@@ -73,7 +75,7 @@ async function trim(cache) {
 
 function keptRead(url) {
   if (url.pathname.startsWith("/api/v1/")) {
-    return ![...NOT_KEPT, ...NOT_KEPT_DOWNLOADS].some((path) => url.pathname.startsWith(path));
+    return !NOT_KEPT.some((path) => url.pathname.startsWith(path));
   }
   return PAGES.includes(url.pathname) || url.pathname.startsWith("/history/");
 }
