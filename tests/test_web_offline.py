@@ -179,6 +179,9 @@ def test_a_change_the_server_refuses_on_replay_is_shown_with_its_reason_until_di
     refused = page.get_by_role("list", name="Not saved").get_by_role("listitem")
     refused.filter(has_text="This record was deleted and stays deleted").wait_for()
     assert "change to the entry of" in refused.inner_text()
+    expect(page.locator("#edit-status")).to_have_text(
+        "Your change was not saved: This record was deleted and stays deleted."
+    )
     assert "waiting" not in page.locator("#sync-status").inner_text()
     offline_phone.screenshot("offline-refused")
 

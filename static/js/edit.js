@@ -2,7 +2,7 @@
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
 import { api, formatDay, formatTime, localParts, say, showProblem } from "./api.js";
 import { onSubmit, pain, sleep, therapy } from "./entries.js";
-import { remove, save } from "./outbox.js";
+import { remove, save, watch } from "./outbox.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("edit");
@@ -18,6 +18,7 @@ const kinds = {
 };
 const kind = kinds[collection];
 let record = null;
+let waiting = false; // a change of this entry is kept on the phone, not yet sent
 
 function show(current) {
   record = current;
@@ -49,6 +50,7 @@ onSubmit(form, async () => {
     const body = { ...record, ...kind.read(record), version: record.version };
     const { record: saved, kept } = await save(collection, id, body, `change to the entry of ${$("edit-when").textContent}`);
     if (saved) show(saved);
+    waiting = Boolean(kept);
     say(status, kept ? "Changes kept on this phone: they sync when you are back online." : "Changes saved.");
   } catch (problem) {
     if (problem.status === 409 && problem.current) {
@@ -59,6 +61,17 @@ onSubmit(form, async () => {
       showProblem(form, problem);
     }
   }
+});
+
+// A change kept on this phone: say what became of it once the outbox has sent it.
+watch(({ waiting: queued, refused }) => {
+  if (!waiting) return;
+  const key = `${collection}/${id}`;
+  const no = refused.find((item) => item.key === key);
+  if (no) say(status, `Your change was not saved: ${no.refused.message}`, { problem: true });
+  else if (!queued.some((item) => item.key === key)) say(status, "Changes saved.");
+  else return;
+  waiting = false;
 });
 
 $("delete-ask").addEventListener("click", () => {
