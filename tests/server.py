@@ -35,6 +35,9 @@ class Server:
             "SECRET_KEY": config["SECRET_KEY"],
             "RATELIMIT_ENABLED": "0",
             "LOG_LEVEL": "WARNING",
+            # The hashing cost of the test config (cheap), so that the server verifies and
+            # makes hashes as the tests' own app does.
+            **{name: str(value) for name, value in config.items() if name.startswith("ARGON2_")},
             **(env or {}),
         }
         self.command = [

@@ -143,9 +143,6 @@ def test_two_gunicorn_workers_hold_one_limit(app, base_config, tmp_path):
     server.env.update(
         RATELIMIT_ENABLED="1",
         LOGIN_LIMIT_PER_ADDRESS="5 per minute",
-        ARGON2_TIME_COST="1",
-        ARGON2_MEMORY_COST="1024",
-        ARGON2_PARALLELISM="1",
         # Which worker answered each request, to be sure both did.
         GUNICORN_CMD_ARGS=f"--access-logfile {access_log} --access-logformat '%(p)s %(U)s %(s)s'",
     )

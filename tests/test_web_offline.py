@@ -21,7 +21,7 @@ from .browser import CHROMIUM_ARGS, require_chromium
 from .factories import MedicationBody
 from .quality import settle
 from .server import Server
-from .webapp import ARTIFACTS, PHONE, Account, Phone
+from .webapp import ARTIFACTS, PHONE, Account, Phone, sign_in
 
 pytestmark = pytest.mark.slow
 
@@ -29,10 +29,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture
 def own_server(migrated, base_config):
     """A server of this test's own, to stop and start again on the same address (origin)."""
-    server = Server(
-        base_config, workers=1, threads=4,
-        env={"ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024", "ARGON2_PARALLELISM": "1"},
-    ).start()  # fmt: skip
+    server = Server(base_config, workers=1, threads=4).start()
     yield server
     server.stop()
 
@@ -141,11 +138,7 @@ def test_chromium_finds_the_app_installable(chromium, web_server, new_patient, t
     try:
         page = context.pages[0]
         page.goto("/login")
-        account = new_patient()
-        page.get_by_label("Email").fill(account.email)
-        page.get_by_label("Password").fill(account.password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url("**/today")
+        sign_in(page, new_patient())
         installed(page)
         cdp = context.new_cdp_session(page)
         assert cdp.send("Page.getInstallabilityErrors")["installabilityErrors"] == []

@@ -41,7 +41,6 @@ def push_server(migrated, base_config, vapid_pem):
         base_config, workers=1, threads=4,
         env={
             "VAPID_PRIVATE_KEY": vapid_pem, "VAPID_SUBJECT": SUBJECT, "PUSH_ALLOW_HTTP": "1",
-            "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024", "ARGON2_PARALLELISM": "1",
         },
     ).start()  # fmt: skip
     yield server

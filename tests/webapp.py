@@ -38,11 +38,7 @@ def web_server(migrated, base_config):
     """gunicorn serving the app on the test database, for every browser test of the run."""
     server = Server(
         base_config, workers=1, threads=8,
-        env={
-            "CLINICIAN_SIGNUP_CODE": CLINICIAN_CODE,
-            # Cheap hashing: a browser test signs up several users.
-            "ARGON2_TIME_COST": "1", "ARGON2_MEMORY_COST": "1024", "ARGON2_PARALLELISM": "1",
-        },
+        env={"CLINICIAN_SIGNUP_CODE": CLINICIAN_CODE},
     ).start()  # fmt: skip
     yield server
     server.stop()
@@ -101,12 +97,7 @@ class Phone:
         return Account(self.base_url, email, password)
 
     def sign_in(self, account):
-        page = self.open("/login")
-        page.get_by_label("Email").fill(account.email)
-        page.get_by_label("Password").fill(account.password)
-        page.get_by_role("button", name="Sign in").click()
-        page.wait_for_url(lambda url: "/login" not in url)
-        return page
+        return sign_in(self.open("/login"), account)
 
     def screenshot(self, name):
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
@@ -123,6 +114,15 @@ class Phone:
 
     def close(self):
         self.context.close()
+
+
+def sign_in(page, account):
+    """Sign in through ``page``, open on /login; it then shows the account's home page."""
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)
+    return page
 
 
 class Account:
