@@ -36,7 +36,11 @@ def patient_day_index(table_name, *covered):
 
 
 class DeletedRecord(db.Model):
-    """What is left of a deleted record: its id, so that a replayed PUT cannot bring it back."""
+    """What is left of a deleted record: its id, so that a replayed PUT cannot bring it back.
+
+    Keyed by id and collection: each collection checks only its own table for a taken id, so one
+    UUID may live in two collections, and deleting it from one leaves the other untouched.
+    """
 
     __tablename__ = "deleted_records"
 
@@ -44,5 +48,5 @@ class DeletedRecord(db.Model):
     patient_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
-    collection: Mapped[str] = mapped_column(String(40))
+    collection: Mapped[str] = mapped_column(String(40), primary_key=True)
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,10 +5,13 @@ the document's tags stay the feature's; what /sync and the clinician's reads kno
 app's registry (sync.registry), filled by create_app.
 """
 
+import sys
 import uuid
 
+from flask import current_app
 from flask.views import MethodView
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..accounts.auth import clinician_required, patient_required
 from ..errors import ApiError
@@ -110,7 +113,12 @@ operation_schema = OperationSchema()
 
 
 def apply_operation(raw):
-    """Apply one queued operation; its failure is reported, not raised."""
+    """Apply one queued operation in a transaction of its own; its failure is its result.
+
+    Whatever goes wrong inside it, its writes are rolled back and the batch goes on: one record
+    that trips over something unforeseen must not make the phone resend the whole batch for ever.
+    Only an unreachable database fails the whole batch (503).
+    """
     if not isinstance(raw, dict):
         error = ApiError(
             422, "Each operation must be an object.", fields={"body": ["Not an object."]}
@@ -136,5 +144,18 @@ def apply_operation(raw):
         return {**result, "status": status, "record": collection.dump(record), "error": None}
     except ApiError as error:
         failure = error
+    except IntegrityError:
+        # A constraint the checks before the write did not foresee, e.g. a concurrent writer.
+        failure = ApiError(409, "The record conflicts with one already stored.")
+    except Exception as error:
+        if _unreachable(error):
+            raise  # so it is for every later operation: the batch answers 503, to be retried
+        current_app.log_exception(sys.exc_info())  # by kind and place, never by message
+        failure = ApiError(500, "Something went wrong on our side with this operation.")
     db.session.rollback()
     return {**result, "status": failure.status, "record": None, "error": failure.body()}
+
+
+def _unreachable(error):
+    """Whether the database itself failed (down, restarted, locked) rather than this operation."""
+    return isinstance(error, OperationalError) or getattr(error, "connection_invalidated", False)

@@ -61,13 +61,15 @@ class Collection:
         return self.schema.dump(record)
 
     def insert_if_new(self, row):
-        """INSERT ``row`` in one statement unless a record or a tombstone has its id."""
+        """INSERT ``row`` in one statement unless a record or a tombstone of ours has its id."""
         names = tuple(row)
         if (statement := self._inserts.get(names)) is None:
             table = self.model.__table__
             given = [bindparam(name, type_=table.c[name].type) for name in names]
             taken = exists().where(table.c.id == bindparam("id"))
-            deleted = exists().where(DeletedRecord.id == bindparam("id"))
+            deleted = exists().where(
+                DeletedRecord.id == bindparam("id"), DeletedRecord.collection == self.name
+            )
             statement = (
                 table.insert()
                 .from_select(names, select(*given).where(~taken, ~deleted))
@@ -109,9 +111,13 @@ def _owned(collection, user, record_id):
     return record
 
 
-def _deleted_error(user, record_id):
+def _tombstone(collection, record_id):
+    return db.session.get(DeletedRecord, (record_id, collection.name))
+
+
+def _deleted_error(collection, user, record_id):
     """The answer for an id a deleted record held: 410 if it was the user's, else 404; or None."""
-    tombstone = db.session.get(DeletedRecord, record_id)
+    tombstone = _tombstone(collection, record_id)
     if tombstone is None:
         return None
     if tombstone.patient_id != user.id:
@@ -122,7 +128,7 @@ def _deleted_error(user, record_id):
 def get_record(collection, user, record_id):
     record = _owned(collection, user, record_id)
     if record is None:
-        raise _deleted_error(user, record_id) or not_found()
+        raise _deleted_error(collection, user, record_id) or not_found()
     return record
 
 
@@ -149,14 +155,14 @@ def _put(collection, user, record_id, data):
     except ApiError as invalid:
         # Whose id it is answers first: someone else's is 404, a deleted record stays deleted.
         if _owned(collection, user, record_id) is None:
-            raise _deleted_error(user, record_id) or invalid from None
+            raise _deleted_error(collection, user, record_id) or invalid from None
         raise
     # Most PUTs bring a new record: try that first, in one statement.
     if (created := _create(collection, user, record_id, values)) is not None:
         return created, True
     record = _owned(collection, user, record_id)
     if record is None:
-        raise _deleted_error(user, record_id) or not_found()
+        raise _deleted_error(collection, user, record_id) or not_found()
     if all(getattr(record, name) == value for name, value in values.items()):
         return record, False  # a replay: nothing changes, not even the version
     if "version" in data and data["version"] != record.version:
@@ -193,7 +199,7 @@ def delete_record(collection, user, record_id):
     """Delete a record for good, leaving a tombstone; deleting it again is fine."""
     record = _owned(collection, user, record_id)
     if record is None:
-        tombstone = db.session.get(DeletedRecord, record_id)
+        tombstone = _tombstone(collection, record_id)
         if tombstone is None or tombstone.patient_id != user.id:
             raise not_found()
         return  # deleted before: deleting again changes nothing
