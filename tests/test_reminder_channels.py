@@ -246,7 +246,7 @@ def test_a_tick_logs_no_medication_and_no_endpoint(
     token = subscription["endpoint"].rpartition("/")[2]
     for secret in (DRUG, INGREDIENT, AMOUNT, subscription["endpoint"], token):
         assert secret not in logged
-    failures = [r for r in records if r.name == "pain_diary.reminders.dispatch"]
+    failures = [r for r in records if r.name == "pain_diary.reminders.sending"]
     assert len(failures) == (0 if push_status == 201 else 2)
 
 

@@ -6,13 +6,16 @@ could not take the lock once another process wrote); the deliveries are inserted
 transaction, unique per (rule, due instant). Whoever loses the UPDATE changes nothing. A
 follow-up, snooze or retry is a ``pending`` delivery, claimed by moving it to ``sending``.
 
-Claims commit before anything is sent: a crash between the claim and the send loses that send
-rather than repeating it later (a reminder twice is the complaint patients make most).
+A claimed delivery holds a lease: its ``send_at`` is moved ``LEASE`` ahead, and the process
+sending it moves it on while it works. One left ``sending`` by a process that died is claimed
+again once its lease has run out, and its unsent channels are sent then (DESIGN §5).
+
+Nothing here commits: the caller writes the in-app notifications in the claim's transaction.
 """
 
 import uuid
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam, select, update
@@ -28,6 +31,8 @@ from .schedule import next_occurrence
 BATCH = 500
 #: Missed occurrences recorded per rule and tick after a long downtime; the rest are passed over.
 BACKLOG = 50
+#: How long a claim is its process's alone: after that a later tick takes up what it left unsent.
+LEASE = timedelta(minutes=2)
 
 _RULE_COLUMNS = (
     ReminderRule.id, ReminderRule.patient_id, ReminderRule.kind, ReminderRule.medication_id,
@@ -47,7 +52,7 @@ class Claim:
     occurrence_at: datetime
     reason: str  # scheduled, follow_up or snooze
     attempts: int = 0
-    outcomes: dict | None = None  # the channels a retry sends again are "retrying"
+    outcomes: dict = field(default_factory=dict)  # per channel; empty until opened
     next_due_at: datetime | None = None  # the rule's next occurrence after this one
 
 
@@ -107,7 +112,7 @@ def claim_due_rules(now, grace):
     """Claim the rules due at ``now``; return the claims to send (late ones are recorded).
 
     Returns ``(claims, late)``, or None when nothing was due; ``claims`` may be empty when
-    another scheduler won them all. ``late`` counts occurrences recorded as skipped.
+    another scheduler won them all. ``late`` counts occurrences recorded as skipped. No commit.
     """
     rows = plain_rows(
         select(*_RULE_COLUMNS)
@@ -142,7 +147,6 @@ def claim_due_rules(now, grace):
                 claims.append(Claim(delivery["id"], rule, due, due, "scheduled",
                                     next_due_at=following))  # fmt: skip
     written = _insert(deliveries, take_over_pending=True) if deliveries else {}
-    db.session.commit()
     for claim in claims:  # the id of a pending row taken over, or none: another one sends it
         claim.id = written.get((claim.rule.id, claim.due_at))
     return [claim for claim in claims if claim.id is not None], late_count
@@ -158,7 +162,7 @@ def _delivery_row(rule, due_at, occurrence_at, reason, now, late):
         "occurrence_at": occurrence_at,
         "reason": reason,
         "status": "done" if late else "sending",
-        "send_at": due_at,
+        "send_at": due_at if late else now + LEASE,
         "attempts": 0,
         "outcomes": outcomes if late else {},
         "created_at": now,
@@ -182,15 +186,16 @@ def queue(rule_id, patient_id, due_instants, occurrence_at, reason, now):
 
 
 def claim_pending(now):
-    """Claim the pending deliveries whose time has come (follow-ups, snoozes, retries)."""
+    """Claim what waits and whose time has come: follow-ups, snoozes, retries, and deliveries
+    whose process died while sending them (their lease ran out). No commit.
+    """
     d = Delivery
-    waiting = (
-        select(d.id).where(d.status == "pending", d.send_at <= now).order_by(d.send_at).limit(BATCH)
-    )
+    ready = (d.status.in_(("pending", "sending")), d.send_at <= now)
+    waiting = select(d.id).where(*ready).order_by(d.send_at).limit(BATCH)
     claimed = db.session.execute(
         update(d)
-        .where(d.id.in_(waiting.scalar_subquery()), d.status == "pending")
-        .values(status="sending")
+        .where(d.id.in_(waiting.scalar_subquery()), *ready)
+        .values(status="sending", send_at=now + LEASE)
         .returning(d.id, d.rule_id, d.due_at, d.occurrence_at, d.reason, d.attempts, d.outcomes)
         .execution_options(synchronize_session=False)
     ).all()
@@ -198,9 +203,19 @@ def claim_pending(now):
     if claimed:
         statement = select(*_RULE_COLUMNS).where(ReminderRule.id.in_({r.rule_id for r in claimed}))
         rules = {rule.id: rule for rule in plain_rows(statement)}
-    db.session.commit()
     return [
         Claim(row.id, rules[row.rule_id], row.due_at, row.occurrence_at, row.reason,
-              row.attempts, row.outcomes or None)
+              row.attempts, row.outcomes or {})
         for row in claimed
     ]  # fmt: skip
+
+
+def extend_lease(claim_ids, until):
+    """Keep the claims this process is still sending its own until ``until``. No commit."""
+    if claim_ids:
+        db.session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(claim_ids), Delivery.status == "sending")
+            .values(send_at=until)
+            .execution_options(synchronize_session=False)
+        )

@@ -1,8 +1,14 @@
-"""One scheduler tick: claim what is due, check it is still wanted, send it, record the outcome.
+"""One scheduler tick: claim what is due, open it, send it, record the outcome.
 
-Each delivery records per channel ``sent``, ``skipped`` (with the reason) or ``failed``. Push
-and email go out after the claim has committed; a push service or mail server that fails is
-tried again with backoff while the reminder is within the grace period, then recorded as failed.
+A claim is opened in the claim's own transaction (DESIGN §5): checked still wanted (not late,
+not logged already, not a follow-up of a rule since turned off), its in-app notification
+written, the channels that will not be used recorded with their reason (quiet hours, nothing
+configured, no subscription) and its follow-ups queued. So the inbox never waits for a network
+and never loses a reminder to a crash. Push and email go out after that commit, all of the
+tick's at once (``sending.py``), each delivery's outcome recorded as soon as it is known.
+
+Each delivery records per channel ``sent``, ``skipped`` (with the reason) or ``failed``; while
+it is claimed, a channel still to send is ``sending`` (or ``retrying`` between two tries).
 """
 
 import logging
@@ -22,18 +28,18 @@ from ..medications.queries import answered_doses, medication_labels
 from ..records.queries import logged_days, logged_nights
 from ..types import utcnow
 from . import claims as claiming
-from .channels.email import EmailFailed, email_configured, reminder_email, send_email
-from .channels.push import send_push
-from .messages import URLS, headline, inbox_entry, push_payload
+from .channels.email import email_configured
+from .messages import URLS, inbox_entry
 from .models import Delivery, Notification, PushSubscription
 from .schedule import in_quiet_hours, wall_clock
+from .sending import Outgoing, send_all
 from .vapid import vapid_keys
 
 log = logging.getLogger(__name__)
 
-#: Waits before the next try of a failed push or email: 1, 2, 4, 8 then 15 minutes.
-RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 4, 8, 15))
 NETWORK_CHANNELS = ("push", "email")
+#: The channel states of a claim that still has to send on that channel.
+UNSENT = ("sending", "retrying")
 
 
 @dataclass
@@ -54,52 +60,37 @@ class TickReport:
             self.skipped[reason] = self.skipped.get(reason, 0) + 1
 
 
+@dataclass
+class Settings:
+    """What a tick reads of the configuration once: the grace period, keys, mail."""
+
+    config: dict
+    grace: timedelta
+    keys: object  # the VAPID key pair, or None: push is not configured
+    email_on: bool
+
+
 def tick(now=None):
     """Send every reminder due at ``now`` (default: the clock) and return what happened."""
     now = now or utcnow()
-    grace = timedelta(minutes=current_app.config["REMINDER_GRACE_MINUTES"])
+    config = current_app.config
+    settings = Settings(
+        config=config,
+        grace=timedelta(minutes=config["REMINDER_GRACE_MINUTES"]),
+        keys=vapid_keys(config, current_app.instance_path),
+        email_on=email_configured(config),
+    )
     report = TickReport()
-    while (claimed := claiming.claim_due_rules(now, grace)) is not None:
+    outgoing = []
+    while (claimed := claiming.claim_due_rules(now, settings.grace)) is not None:
         batch, late = claimed
         if late:  # missed by more than the grace period: recorded, not sent
             report.skipped["late"] = report.skipped.get("late", 0) + late
-        deliver(batch, now, grace, report)
+        outgoing += open_claims(batch, settings, now, report)
     while batch := claiming.claim_pending(now):
-        deliver(batch, now, grace, report)
+        outgoing += open_claims(batch, settings, now, report)
+    send_all(outgoing, settings, now, report)
     return report
-
-
-class _Channels:
-    """What sending needs once per batch: keys, mail settings, the patients, their browsers."""
-
-    def __init__(self, batch, grace):
-        config = current_app.config
-        patient_ids = {claim.rule.patient_id for claim in batch}
-        self.config = config
-        self.grace = grace
-        self.patients = recipients(patient_ids)
-        self.keys = vapid_keys(config, current_app.instance_path)
-        self.email_on = email_configured(config)
-        self.subscriptions = {}
-        # Plain rows, not ORM objects: the rollback below would expire those, and reading their
-        # endpoints would then open a transaction again for the whole time push is sent.
-        s = PushSubscription
-        statement = select(s.id, s.patient_id, s.endpoint, s.p256dh, s.auth).where(
-            s.patient_id.in_(patient_ids)
-        )
-        for subscription in plain_rows(statement):
-            self.subscriptions.setdefault(subscription.patient_id, []).append(subscription)
-        medication_ids = {c.rule.medication_id for c in batch if c.rule.medication_id}
-        self.labels = medication_labels(medication_ids)
-        self.logged = already_logged(batch, self.patients)
-        # A retry sends the push again with the inbox entry its first attempt wrote.
-        retried = [claim.id for claim in batch if claim.attempts]
-        statement = select(Notification.delivery_id, Notification.id).where(
-            Notification.delivery_id.in_(retried)
-        )
-        self.inbox_ids = dict(db.session.execute(statement).all()) if retried else {}
-        db.session.rollback()  # nothing is held open while the network is used
-        self.gone = set()
 
 
 def already_logged(batch, patients):
@@ -129,40 +120,132 @@ def already_logged(batch, patients):
     return {claim_id for claim_ids in found for claim_id in claim_ids}
 
 
-def _everywhere(channels, reason):
-    return {channel: {"status": "skipped", "reason": reason} for channel in channels}
+class _Batch:
+    """What opening a batch of claims reads once: the patients, their browsers, the inbox."""
+
+    def __init__(self, batch):
+        patient_ids = {claim.rule.patient_id for claim in batch}
+        self.patients = recipients(patient_ids)
+        self.subscriptions = {}
+        s = PushSubscription
+        statement = select(s.id, s.patient_id, s.endpoint, s.p256dh, s.auth).where(
+            s.patient_id.in_(patient_ids)
+        )
+        for subscription in plain_rows(statement):
+            self.subscriptions.setdefault(subscription.patient_id, []).append(subscription)
+        fresh = [claim for claim in batch if not claim.outcomes]
+        self.logged = already_logged(fresh, self.patients)
+        self.labels = medication_labels(
+            {c.rule.medication_id for c in fresh if c.rule.medication_id}
+        )
+        # A retry, or a claim taken up after a crash, sends the notification written at first.
+        opened = [claim.id for claim in batch if claim.outcomes]
+        statement = select(Notification.delivery_id, Notification.id).where(
+            Notification.delivery_id.in_(opened)
+        )
+        self.inbox_ids = dict(db.session.execute(statement).all()) if opened else {}
+        self.notifications = []
 
 
-def deliver(batch, now, grace, report):
-    """Send each claim of ``batch`` and record every outcome in one transaction."""
+def open_claims(batch, settings, now, report):
+    """Open each claim of ``batch`` and commit the claim's transaction; return what to send."""
     if not batch:
-        return
+        db.session.commit()
+        return []
     report.claimed += len(batch)
-    channels = _Channels(batch, grace)
-    updates, notifications, follow_ups = [], [], []
+    context = _Batch(batch)
+    updates, outgoing = [], []
     for claim in batch:
-        outcomes, notification, retry_at = _send(claim, channels, now)
-        done = retry_at is None
-        updates.append({
-            "id": claim.id, "outcomes": outcomes, "status": "done" if done else "pending",
-            "send_at": retry_at or claim.due_at, "attempts": claim.attempts + (not done),
-            "finished_at": now if done else None,
-        })  # fmt: skip
-        if notification:
-            notifications.append(notification)
-        if done:
+        try:
+            outcomes, sending = _open(claim, context, settings, now)
+        except Exception as error:  # one reminder's data must not stop the others
+            log.error("opening delivery %s failed: %s", claim.id, type(error).__name__)
+            outcomes = _everywhere(claim.rule.channels, "failed", "internal_error")
+            sending = None
+        if sending:
+            outgoing.append(sending)
+        else:
             report.count(outcomes)
-        sent = any(outcome["status"] == "sent" for outcome in outcomes.values())
-        if claim.reason == "scheduled" and not claim.attempts and sent:
-            follow_ups.append(claim)
+        updates.append({
+            "id": claim.id, "outcomes": outcomes, "status": "sending" if sending else "done",
+            "finished_at": None if sending else now,
+        })  # fmt: skip
     db.session.execute(update(Delivery), updates)
-    if notifications:
-        db.session.execute(insert(Notification), notifications)
-    if channels.gone:
-        db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(channels.gone)))
-    for claim in follow_ups:
-        _queue_follow_ups(claim, now)
+    if context.notifications:
+        db.session.execute(insert(Notification), context.notifications)
     db.session.commit()
+    return outgoing
+
+
+def _everywhere(channels, status, reason):
+    return {channel: {"status": status, "reason": reason} for channel in channels}
+
+
+def _skip_reason(claim, context, settings, now):
+    """Why a claim opened for the first time is not sent at all, or None."""
+    if now - claim.due_at > settings.grace:
+        return "late"
+    if claim.reason == "follow_up" and not claim.rule.enabled:
+        return "rule_disabled"
+    if claim.id in context.logged:
+        return "already_logged"
+    return None
+
+
+def _open(claim, context, settings, now):
+    """Decide a claim's channels: ``(outcomes, the Outgoing to send or None)``."""
+    rule = claim.rule
+    patient = context.patients[rule.patient_id]
+    clock = wall_clock(claim.occurrence_at, ZoneInfo(rule.timezone)).time()
+    outcomes = dict(claim.outcomes)
+    inbox_id = context.inbox_ids.get(claim.id)
+    if not outcomes:  # opened for the first time
+        if reason := _skip_reason(claim, context, settings, now):
+            return _everywhere(rule.channels, "skipped", reason), None
+        if "in_app" in rule.channels:
+            inbox_id = _write_inbox_entry(claim, context, clock, now)
+            outcomes["in_app"] = {"status": "sent"}
+        outcomes.update({c: {"status": "sending"} for c in rule.channels if c in NETWORK_CHANNELS})
+        if claim.reason == "scheduled":
+            _queue_follow_ups(claim, now)
+    unsent = [name for name, outcome in outcomes.items() if outcome["status"] in UNSENT]
+    quiet = in_quiet_hours(
+        now, ZoneInfo(patient.timezone), patient.quiet_hours_start, patient.quiet_hours_end
+    )
+    subscriptions = context.subscriptions.get(patient.id, [])
+    for name in unsent:
+        if reason := _unusable(name, claim, settings, now, quiet, subscriptions):
+            outcomes[name] = {"status": "skipped", "reason": reason}
+    channels = [name for name in unsent if outcomes[name]["status"] in UNSENT]
+    if not channels:
+        return outcomes, None
+    return outcomes, Outgoing(claim, patient, channels, subscriptions, inbox_id, clock, outcomes)
+
+
+def _unusable(channel, claim, settings, now, quiet, subscriptions):
+    """Why ``channel`` is not sent now, or None."""
+    if now - claim.due_at > settings.grace:  # a retry or a claim taken up too late
+        return "late"
+    if quiet:
+        return "quiet_hours"
+    if channel == "email":
+        return None if settings.email_on else "email_not_configured"
+    if settings.keys is None:
+        return "push_not_configured"
+    return None if subscriptions else "no_subscription"
+
+
+def _write_inbox_entry(claim, context, clock, now):
+    rule = claim.rule
+    title, body = inbox_entry(rule.kind, clock, context.labels.get(rule.medication_id))
+    notification_id = uuid.uuid4()
+    context.notifications.append({
+        "id": notification_id, "patient_id": rule.patient_id, "rule_id": rule.id,
+        "delivery_id": claim.id, "kind": rule.kind, "title": title, "body": body,
+        "url": URLS[rule.kind], "due_at": claim.occurrence_at, "created_at": now,
+        "read_at": None, "snoozed_until": None,
+    })  # fmt: skip
+    return notification_id
 
 
 def _queue_follow_ups(claim, now):
@@ -180,105 +263,23 @@ def _queue_follow_ups(claim, now):
     claiming.queue(rule.id, rule.patient_id, due, claim.occurrence_at, "follow_up", now)
 
 
-def _send(claim, channels, now):
-    """Send one claim on its channels: (outcomes, the inbox row or None, when to retry)."""
-    rule = claim.rule
-    patient = channels.patients[rule.patient_id]
-    tz = ZoneInfo(patient.timezone)
-    outcomes = dict(claim.outcomes or {})
-    retrying = [name for name, outcome in outcomes.items() if outcome["status"] == "retrying"]
-    if not retrying:
-        if now - claim.due_at > channels.grace:
-            return _everywhere(rule.channels, "late"), None, None
-        if claim.reason == "follow_up" and not rule.enabled:
-            return _everywhere(rule.channels, "rule_disabled"), None, None
-        if claim.id in channels.logged:
-            return _everywhere(rule.channels, "already_logged"), None, None
-    clock = wall_clock(claim.occurrence_at, ZoneInfo(rule.timezone)).time()
-    notification, inbox_id = None, channels.inbox_ids.get(claim.id)
-    if "in_app" in rule.channels and not retrying:
-        title, body = inbox_entry(rule.kind, clock, channels.labels.get(rule.medication_id))
-        notification = {
-            "id": uuid.uuid4(), "patient_id": rule.patient_id, "rule_id": rule.id,
-            "delivery_id": claim.id, "kind": rule.kind, "title": title, "body": body,
-            "url": URLS[rule.kind], "due_at": claim.occurrence_at, "created_at": now,
-            "read_at": None, "snoozed_until": None,
-        }  # fmt: skip
-        outcomes["in_app"] = {"status": "sent"}
-        inbox_id = notification["id"]
-    quiet = in_quiet_hours(now, tz, patient.quiet_hours_start, patient.quiet_hours_end)
-    retry_at = None
-    for name in retrying or [c for c in rule.channels if c in NETWORK_CHANNELS]:
-        if quiet:
-            outcomes[name] = {"status": "skipped", "reason": "quiet_hours"}
-            continue
-        send = _push if name == "push" else _email
-        outcome = send(claim, channels, patient, clock, inbox_id)
-        if outcome["status"] == "failed":
-            outcome, retry_at = _retry(outcome, claim, channels, now, retry_at)
-        outcomes[name] = outcome
-    return outcomes, notification, retry_at
-
-
-def _retry(outcome, claim, channels, now, retry_at):
-    """A failed channel is tried again later while the reminder is within its grace period."""
-    attempt = min(claim.attempts, len(RETRY_BACKOFF) - 1)
-    again = now + RETRY_BACKOFF[attempt]
-    if again > claim.due_at + channels.grace:
-        return outcome, retry_at
-    return {**outcome, "status": "retrying"}, min(retry_at or again, again)
-
-
-def _push(claim, channels, patient, clock, inbox_id):
-    subscriptions = channels.subscriptions.get(patient.id, [])
-    if channels.keys is None:
-        return {"status": "skipped", "reason": "push_not_configured"}
-    if not subscriptions:
-        return {"status": "skipped", "reason": "no_subscription"}
-    payload = push_payload(claim.rule.kind, clock, claim.id, inbox_id)
-    failures = []
-    for subscription in subscriptions:
-        answer = send_push(
-            {"endpoint": subscription.endpoint,
-             "keys": {"p256dh": subscription.p256dh, "auth": subscription.auth}},
-            payload,
-            keys=channels.keys,
-            subject=channels.config["VAPID_SUBJECT"],
-            ttl=int(channels.grace.total_seconds()),
-            topic=claim.id.hex,
-        )  # fmt: skip
-        if answer.status == "gone":
-            channels.gone.add(subscription.id)
-        elif answer.status == "failed":
-            log.warning("push to subscription %s failed: %s", subscription.id, answer.reason)
-            failures.append(answer.reason)
-    sent = len(subscriptions) - len(failures) - sum(s.id in channels.gone for s in subscriptions)
-    if sent:
-        return {"status": "sent"}
-    if failures:
-        return {"status": "failed", "reason": failures[0]}
-    return {"status": "skipped", "reason": "subscription_gone"}
-
-
-def _email(claim, channels, patient, clock, inbox_id):
-    if not channels.email_on:
-        return {"status": "skipped", "reason": "email_not_configured"}
-    subject, text, html = reminder_email(
-        channels.config, patient.display_name, headline(claim.rule.kind, clock)
-    )
-    try:
-        send_email(channels.config, patient.email, subject, text, html)
-    except EmailFailed as failure:
-        log.warning("reminder email for delivery %s failed: %s", claim.id, failure.reason)
-        return {"status": "failed", "reason": failure.reason}
-    return {"status": "sent"}
-
-
 def snooze(notification, minutes, now=None):
-    """Send the notification's reminder once more in ``minutes``; mark it read. No commit."""
+    """Send the notification's reminder once more in ``minutes``; mark it read. No commit.
+
+    A reminder has one pending snooze at most: a second one replaces the first.
+    """
     now = now or utcnow()
     until = now + timedelta(minutes=minutes)
     if notification.rule_id is not None:
+        d = Delivery
+        db.session.execute(
+            delete(d).where(
+                d.rule_id == notification.rule_id,
+                d.occurrence_at == notification.due_at,
+                d.reason == "snooze",
+                d.status == "pending",
+            )
+        )
         claiming.queue(notification.rule_id, notification.patient_id, [until],
                        notification.due_at, "snooze", now)  # fmt: skip
     notification.read_at = notification.read_at or now

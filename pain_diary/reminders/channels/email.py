@@ -52,12 +52,16 @@ def build_message(config, to, subject, text, html):
 def send_email(config, to, subject, text, html):
     """Hand one message to the configured SMTP server.
 
-    :raise EmailFailed: the server refused it or could not be reached.
+    :raise EmailFailed: the server refused it or could not be reached, or the address is one
+        the email package cannot write into a message (``invalid_address``).
     :raise RuntimeError: email is not configured; the caller records a skip instead of calling.
     """
     if not email_configured(config):
         raise RuntimeError("send_email called without MAIL_SERVER")
-    message = build_message(config, to, subject, text, html)
+    try:
+        message = build_message(config, to, subject, text, html)
+    except (ValueError, TypeError, IndexError):  # an address the email package refuses
+        raise EmailFailed("invalid_address") from None
     context = ssl.create_default_context()
     timeout = config.get("MAIL_TIMEOUT", 10.0)
     host, port = config["MAIL_SERVER"], config.get("MAIL_PORT", 587)
