@@ -1,6 +1,8 @@
 """Health probes, pages and the headers every response carries."""
 
 import re
+from html import escape
+from urllib.parse import quote
 
 import pytest
 
@@ -61,10 +63,60 @@ def test_each_role_is_sent_to_its_own_home(patient, clinician):
     assert patient.get("/", headers=HTML).headers["Location"] == "/today"
 
 
-@pytest.mark.parametrize("target", ["//evil.example/today", "https://evil.example/", "/\\evil"])
+#: ``next`` values a browser would read as another site, or that a header cannot carry: tab,
+#: newline and carriage return are stripped from URLs (``/\t/evil`` is ``//evil``), a backslash
+#: is read as ``/``, and other control characters have no place in a path.
+OFFSITE_TARGETS = [
+    "//evil.example/today", "https://evil.example/", "https:evil.example", "javascript:alert(1)",
+    "evil.example", "/\\evil", "\\\\evil.example", "/\\/evil.example", "\\/evil.example",
+    "/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/\r\n/evil.example",
+    "\t//evil.example", " //evil.example", "/today\nSet-Cookie: a=b", "/today\t",
+    "/\x7f/evil.example", "/\x85/evil.example", "/\x9b/evil.example", "/\x01/evil.example",
+]  # fmt: skip
+#: The same, as they come in a link: percent-encoded once (the server decodes ``next``).
+OFFSITE_QUERIES = [
+    "/%09/evil.example", "/%0A/x", "/%0D/x", "/%0d%0a/x", "/%5C/evil.example", "%5C%5Cevil.example",
+    "/%5c%5cevil.example", "%2F%2Fevil.example", "/%2F/evil.example", "https%3A%2F%2Fevil.example",
+    "/%7F/evil.example", "/%C2%85/evil.example", "/%C2%9B/evil.example", "/%E2%80%8B%09/evil",
+]  # fmt: skip
+#: Paths on this site, also those that look odd: an encoded escape stays an escape in the path.
+SITE_PATHS = [
+    "/trends?days=7", "/today#checkin",
+    "/history/pain-entries/6f1c5d1e-0b7e-4d7a-9c1e-3f1d2a4b5c6d",
+    "/%09/evil.example", "/%2F/evil.example", "/%5C/evil.example", "/caf%C3%A9", "/a b",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("target", OFFSITE_TARGETS)
 def test_sign_in_never_sends_the_user_to_another_site(patient, target):
     response = patient.get("/login", query_string={"next": target}, headers=HTML)
+    assert response.status_code == 302
     assert response.headers["Location"] == "/today"
+
+
+@pytest.mark.parametrize("query", OFFSITE_QUERIES)
+def test_an_encoded_target_elsewhere_leads_home_and_never_fails(client, patient, query):
+    signed_in = patient.get(f"/login?next={query}", headers=HTML)
+    assert signed_in.status_code == 302
+    assert signed_in.headers["Location"] == "/today"
+    signed_out = client.get(f"/login?next={query}", headers=HTML)
+    assert signed_out.status_code == 200
+    assert 'data-next=""' in signed_out.get_data(as_text=True)
+
+
+def test_a_nul_in_the_target_is_refused_rather_than_a_failure(patient):
+    response = patient.get("/login?next=/%00/evil.example", headers=HTML)
+    assert response.status_code == 422  # the edge check's answer to NUL anywhere
+    assert "Location" not in response.headers
+
+
+@pytest.mark.parametrize("target", SITE_PATHS)
+def test_a_path_on_this_site_is_kept_as_it_came(client, patient, target):
+    assert patient.get("/login", query_string={"next": target}, headers=HTML).headers[
+        "Location"
+    ] == quote(target, safe="/?=#%-")
+    page = client.get("/login", query_string={"next": target}, headers=HTML)
+    assert f'data-next="{escape(target)}"' in page.get_data(as_text=True)
 
 
 def test_sign_in_goes_on_to_the_page_that_asked(patient):

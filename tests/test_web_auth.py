@@ -1,8 +1,13 @@
 """Signing up, in and out through the pages, in a real browser."""
 
+from urllib.parse import unquote
+
 import pytest
 from playwright.sync_api import expect
 
+from pain_diary.web.routes import safe_next
+
+from .test_web import OFFSITE_QUERIES, OFFSITE_TARGETS, SITE_PATHS
 from .webapp import PATIENT_PAGES
 
 pytestmark = pytest.mark.slow
@@ -59,3 +64,31 @@ def test_a_page_asked_for_before_signing_in_opens_after_it(phone, new_patient):
     page.get_by_label("Password").fill(account.password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_url("**/trends")
+
+
+def test_the_page_applies_the_servers_rule_to_where_sign_in_goes_on(phone):
+    page = phone.open("/login")
+    targets = [*OFFSITE_TARGETS, *SITE_PATHS, *(unquote(query) for query in OFFSITE_QUERIES)]
+    targets += ["", "/", "/\x00/evil.example", "/\u2028", "/\u00a0/x"]
+    verdicts = page.evaluate(
+        """async (targets) => {
+             const { sitePath } = await import("/static/js/auth.js");
+             return targets.map((target) => sitePath(target));
+           }""",
+        targets,
+    )
+    assert dict(zip(targets, verdicts, strict=True)) == {t: safe_next(t) for t in targets}
+
+
+@pytest.mark.parametrize("served", [False, True])
+def test_signing_in_with_a_target_elsewhere_lands_at_home(phone, new_patient, served):
+    account = new_patient()
+    page = phone.open("/login?next=/%09/evil.example")
+    if not served:
+        # As if the server had let it through (an older page): the script's own rule holds.
+        page.locator("#login").evaluate("(form) => { form.dataset.next = '/\\t/evil.example'; }")
+    page.get_by_label("Email").fill(account.email)
+    page.get_by_label("Password").fill(account.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/today")
+    assert phone.offsite == []

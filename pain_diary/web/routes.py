@@ -4,6 +4,7 @@ Pages are server-rendered shells; their small ES modules read and write through 
 with the session cookie and ``X-CSRFToken``, exactly as any other client does.
 """
 
+import unicodedata
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -63,8 +64,19 @@ def page(role):
 
 
 def safe_next(target):
-    """Only a path on this site: ``//elsewhere`` or a full URL would send the user away."""
-    if target and target.startswith("/") and not target.startswith(("//", "/\\")):
+    """Only a path on this site (DESIGN.md §6), else None.
+
+    ``//elsewhere`` or a full URL would send the user away; so would a backslash, which browsers
+    read as ``/``, and a tab or newline, which they strip (``/%09/elsewhere`` is ``//elsewhere``).
+    No control character belongs in a path, and a newline cannot go in a header at all.
+    """
+    if (
+        target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not any(unicodedata.category(c) == "Cc" for c in target)
+    ):
         return target
     return None
 

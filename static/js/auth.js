@@ -8,8 +8,19 @@ function fields(form) {
   return Object.fromEntries([...new FormData(form)].filter(([, value]) => value !== ""));
 }
 
+/**
+ * ``target`` if it is a path on this site, else null: the server's rule (safe_next in
+ * pain_diary/web/routes.py), applied here too. A backslash is read as "/" and a tab or newline is
+ * stripped by the browser ("/\t/elsewhere" goes to //elsewhere), so neither, nor any other
+ * control character, is let through.
+ */
+export function sitePath(target) {
+  const path = typeof target === "string" && target.startsWith("/") && !target.startsWith("//");
+  return path && !/[\\\p{Cc}]/u.test(target) ? target : null;
+}
+
 function home(user, next) {
-  location.assign(next || (user.role === "clinician" ? "/clinic" : "/today"));
+  location.assign(sitePath(next) ?? (user.role === "clinician" ? "/clinic" : "/today"));
 }
 
 async function signIn(email, password, next) {
