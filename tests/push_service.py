@@ -8,6 +8,7 @@ import base64
 import json
 import os
 import threading
+import time
 import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import SimpleNamespace
@@ -65,6 +66,7 @@ class PushService(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), PushHandler)
         self.origin = f"http://127.0.0.1:{self.server_port}"
         self.status = 201
+        self.delay = 0.0  # seconds each answer takes: a slow push service
         self.received = []
         self.subscribers = {}
 
@@ -101,6 +103,7 @@ class PushHandler(BaseHTTPRequestHandler):
                 version="aes128gcm",
             )
         )
+        time.sleep(service.delay)
         self.answer(service.status)
 
     def answer(self, status):

@@ -1,4 +1,5 @@
-"""Two real scheduler processes on one database send each reminder once (DESIGN §5).
+"""Real scheduler processes on one database: two send each reminder once; one killed in the
+middle of a tick loses none (DESIGN §5).
 
 Each process runs the real ``flask scheduler tick --at`` command once per instant of a 20-minute
 range. Before each instant both wait on a file barrier, so the two ticks start within a
@@ -10,6 +11,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from itertools import cycle
@@ -18,9 +20,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import delete, func, insert, select
 
-from pain_diary.reminders.models import Delivery, Notification, ReminderRule
+from pain_diary.reminders.dispatch import tick
+from pain_diary.reminders.models import Delivery, Notification, PushSubscription, ReminderRule
 from pain_diary.reminders.schedule import wall_clock
+from pain_diary.reminders.vapid import vapid_keys
 
+from . import push_service
 from .factories import UserFactory
 from .server import ROOT
 
@@ -142,3 +147,119 @@ def test_two_scheduler_processes_racing_over_500_due_reminders_send_each_exactly
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 500
         moved = db.session.scalars(select(ReminderRule.next_due_at)).all()
         assert min(moved) > START + timedelta(minutes=INSTANTS)  # each rule's next day
+
+
+# A scheduler killed mid-tick
+
+CRASH_PATIENTS = 100
+CRASH_RULES_PER_PATIENT = 4  # 400 reminders due at once, in-app and push
+service = push_service.service  # the fixture: a local push service for each test
+
+
+def due_at_once(app, db, service, keys):
+    """400 rules due at START, each patient with one browser subscribed to ``service``."""
+    with app.app_context():
+        patients = [
+            UserFactory(timezone=zone) for _, zone in zip(range(CRASH_PATIENTS), cycle(ZONES))
+        ]
+        db.session.execute(delete(ReminderRule))
+        rules = []
+        for patient in patients:
+            browser = service.subscribe(keys)
+            db.session.add(
+                PushSubscription(
+                    patient_id=patient.id, endpoint=browser["endpoint"], **browser["keys"]
+                )
+            )
+            time_of_day = wall_clock(START, ZoneInfo(patient.timezone)).strftime("%H:%M")
+            for n in range(CRASH_RULES_PER_PATIENT):
+                rules.append({
+                    "id": uuid.uuid4(), "patient_id": patient.id, "kind": KINDS[n % 3],
+                    "medication_id": None, "times": [time_of_day], "days_of_week": [],
+                    "dates": None, "first_day": None, "last_day": None,
+                    "channels": ["in_app", "push"], "enabled": True, "follow_up": None,
+                    "timezone": patient.timezone, "next_due_at": START, "last_due_at": None,
+                    "version": 1, "created_at": START - timedelta(days=1),
+                    "updated_at": START - timedelta(days=1),
+                })  # fmt: skip
+        db.session.execute(insert(ReminderRule), rules)
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return len(rules)
+
+
+def count(app, db, *where, model=Notification):
+    with app.app_context():
+        statement = select(func.count()).select_from(model).where(*where)
+        value = db.session.scalar(statement)
+        db.session.remove()
+        return value
+
+
+def test_a_scheduler_killed_mid_tick_loses_no_reminder_and_the_next_tick_finishes_each_once(
+    app, db, base_config, service, tmp_path
+):
+    pem = push_service.vapid_private_pem()
+    app.config.update(VAPID_PRIVATE_KEY=pem, PUSH_ALLOW_HTTP=True)
+    with app.app_context():
+        keys = vapid_keys(app.config, app.instance_path)
+    due = due_at_once(app, db, service, keys)
+    service.delay = 0.4  # 400 pushes over 16 senders: some 10 s, the kill comes well before
+
+    env = {
+        **os.environ,
+        "DATABASE_URL": base_config["SQLALCHEMY_DATABASE_URI"],
+        "INSTANCE_PATH": str(tmp_path),
+        "SECRET_KEY": base_config["SECRET_KEY"],
+        "VAPID_PRIVATE_KEY": pem,
+        "PUSH_ALLOW_HTTP": "1",
+        "LOG_LEVEL": "WARNING",
+    }
+    scheduler = subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "pain_diary", "scheduler", "tick",
+         "--at", START.isoformat()],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while len(service.received) < 40:  # well into the sends
+            assert scheduler.poll() is None, scheduler.communicate()
+            assert time.monotonic() < deadline, "the scheduler sent nothing in 2 minutes"
+            time.sleep(0.05)
+    finally:
+        scheduler.kill()  # SIGKILL: no handler, no rollback, no goodbye
+        scheduler.communicate()
+    sent_before = len(service.received)
+    assert sent_before < due, "the tick finished before it was killed: nothing was tested"
+
+    # What the dead process left: every inbox entry, written with its claim.
+    assert count(app, db) == due
+    assert count(app, db, Delivery.status == "sending", model=Delivery) > 0
+
+    service.delay = 0
+    with app.app_context():
+        report = tick(START + timedelta(minutes=1))  # within the lease: nothing taken over
+        assert report.claimed == 0
+        report = tick(START + timedelta(minutes=3))  # the lease ran out
+        deliveries = db.session.execute(
+            select(Delivery.id, Delivery.status, Delivery.outcomes)
+        ).all()
+        per_delivery = db.session.execute(select(Notification.delivery_id, Notification.id)).all()
+    assert 0 < report.claimed < due
+    assert len(deliveries) == due
+    assert {d.status for d in deliveries} == {"done"}
+    assert {d.outcomes["in_app"]["status"] for d in deliveries} == {"sent"}
+    assert {d.outcomes["push"]["status"] for d in deliveries} == {"sent"}
+    inbox = dict(per_delivery)
+    assert len(per_delivery) == due and set(inbox) == {d.id for d in deliveries}  # once each
+
+    # Every reminder reached the phone; one sent twice (in flight at the kill) has the same tag,
+    # so it replaces the first on the phone, and every push names an inbox entry that exists.
+    messages = [request.message for request in service.received if request.message]
+    assert {message["tag"] for message in messages} == {str(d.id) for d in deliveries}
+    assert all(message["notification_id"] == str(inbox[uuid.UUID(message["tag"])])
+               for message in messages)  # fmt: skip
+    repeated = len(messages) - due
+    assert 0 <= repeated <= sent_before, repeated
+    print(f"killed after {sent_before} pushes; {report.claimed} taken over; {repeated} repeated")
