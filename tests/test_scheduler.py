@@ -671,7 +671,7 @@ def test_scheduler_status_prints_rules_what_is_due_soon_and_the_last_day(app, ac
         "rules: 3 (2 scheduled)\n"
         "due in the next hour: 1; due now, not sent yet: 0\n"
         "last 24 h:\n"
-        "  in_app: sent 1, skipped 0, failed 0, retrying 0\n"
-        "  push: sent 0, skipped 1, failed 0, retrying 0\n"
-        "  email: sent 0, skipped 0, failed 0, retrying 0\n"
+        "  in_app: sent 1, skipped 0, failed 0, sending 0, retrying 0\n"
+        "  push: sent 0, skipped 1, failed 0, sending 0, retrying 0\n"
+        "  email: sent 0, skipped 0, failed 0, sending 0, retrying 0\n"
     )

@@ -128,6 +128,6 @@ def status_command():
     for channel in ("in_app", "push", "email"):
         figures = ", ".join(
             f"{status} {counts.get((channel, status), 0)}"
-            for status in ("sent", "skipped", "failed", "retrying")
+            for status in ("sent", "skipped", "failed", "sending", "retrying")
         )
         click.echo(f"  {channel}: {figures}")

@@ -53,8 +53,10 @@ class Delivery(db.Model):
 
     ``occurrence_at`` is the scheduled occurrence a follow-up or a snooze belongs to (the dose
     it asks about); for the occurrence itself it equals ``due_at``. ``status`` is ``pending``
-    (a follow-up, snooze or retry waiting for ``send_at``), ``sending`` (claimed) or ``done``;
-    ``outcomes`` holds per channel ``{"status": sent | skipped | failed, "reason": ...}``.
+    (a follow-up, snooze or retry waiting for ``send_at``), ``sending`` (claimed; ``send_at`` is
+    then the end of the claim's lease) or ``done``; ``outcomes`` holds per channel
+    ``{"status": sent | skipped | failed, "reason": ...}``, and ``sending`` or ``retrying`` for a
+    channel not sent yet.
     """
 
     __tablename__ = "reminder_deliveries"
