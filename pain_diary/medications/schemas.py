@@ -8,6 +8,7 @@ from marshmallow import fields, validate
 from ..sync.fields import (
     Instant,
     Int,
+    LocalDate,
     LocalTime,
     Note,
     RecordSchema,
@@ -86,8 +87,8 @@ class MedicationSchema(RecordSchema):
         metadata={"description": "Required unless as_needed; null or absent when as_needed."},
     )
     as_needed = fields.Boolean(load_default=False)
-    start_date = fields.Date(required=True)
-    end_date = fields.Date(allow_none=True, metadata={"description": "Not before start_date."})
+    start_date = LocalDate(required=True)
+    end_date = LocalDate(allow_none=True, metadata={"description": "Not before start_date."})
     note = Note()
     is_opioid = fields.Function(lambda medication: is_opioid(medication.ingredient), dump_only=True)
 

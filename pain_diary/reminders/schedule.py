@@ -50,7 +50,7 @@ class Plan:
         """The candidate days from ``day`` on, in order; finite for dates, a week otherwise."""
         if self.dates:
             return [d for d in self.dates if d >= day]
-        return [day + timedelta(days=n) for n in range(_HORIZON)]
+        return [day + timedelta(days=n) for n in range(min(_HORIZON, (date.max - day).days + 1))]
 
 
 def _day(value):
@@ -63,19 +63,25 @@ def next_occurrence(plan, tz: ZoneInfo, after: datetime, wall_after: datetime | 
     ``wall_after`` (a naive local date and time) also skips every occurrence whose wall clock is
     not later than it: after a change of timezone, the reminder of a wall-clock time already sent
     in the old zone is not sent again in the new one.
+
+    An occurrence past the last instant a datetime holds (9999-12-31 in a zone behind UTC, from
+    a date stored before dates were bounded) is no occurrence: None, never an OverflowError.
     """
     after = as_utc(after)
     # The day before too: a time pushed over midnight by a gap belongs to the day it was set for.
     start = local_date(after, tz) - timedelta(days=1)
     if plan.last_day and start > plan.last_day:
         return None
-    for day in plan.days_from(max(start, plan.first_day or start)):
-        if not plan.covers(day):
-            continue
-        for hhmm in plan.times:
-            due = at_local_time(day, hhmm, tz)
-            if due > after and (wall_after is None or datetime.combine(day, hhmm) > wall_after):
-                return due
+    try:
+        for day in plan.days_from(max(start, plan.first_day or start)):
+            if not plan.covers(day):
+                continue
+            for hhmm in plan.times:
+                due = at_local_time(day, hhmm, tz)
+                if due > after and (wall_after is None or datetime.combine(day, hhmm) > wall_after):
+                    return due
+    except OverflowError:
+        return None  # days and times come in order: every later one is past the limit too
     return None  # the dates are past, or the last day is
 
 

@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
-from ..sync.fields import Int, LocalTime, ReadBackSchema, one_of, page_limit
+from ..sync.fields import Int, LocalDate, LocalTime, ReadBackSchema, one_of, page_limit
 from .channels.push import endpoint_problem, subscription_keys_problem
 from .models import CHANNELS, KINDS
 
@@ -12,7 +12,7 @@ MAX_TIMES = 8
 MAX_DATES = 50
 
 
-class StoredDate(fields.Date):
+class StoredDate(LocalDate):
     """A local date, stored in the rule's JSON as its ISO text: dumped as stored."""
 
     def _serialize(self, value, attr, obj, **kwargs):

@@ -75,6 +75,28 @@ def Instant(validate=None, **kwargs):  # noqa: N802 - reads like the other field
     return fields.AwareDateTime(format="iso", validate=validators, metadata=metadata, **kwargs)
 
 
+# Local dates a patient chooses (a medication's start, an appointment) share the instants' years:
+# a date is compared with instants and turned into them (its local midnight in UTC, the days
+# after it), and at 9999-12-31 that overflows in a zone behind UTC. 2199 is far from any limit.
+PLAUSIBLE_DATE_PATTERN = r"^(19|2[01])[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+
+
+def plausible_date(value):
+    if not 1900 <= value.year <= 2199:
+        raise ma.ValidationError("Must be between the years 1900 and 2199.")
+
+
+class LocalDate(fields.Date):
+    """A local date ``YYYY-MM-DD`` in the years 1900 to 2199, as the document says in a pattern."""
+
+    def __init__(self, validate=None, metadata=None, **kwargs):
+        validators = [plausible_date, *([validate] if callable(validate) else validate or [])]
+        metadata = dict(metadata or {})
+        description = f"{metadata.get('description', 'A local date.')} Years 1900 to 2199."
+        metadata.update(description=description, pattern=PLAUSIBLE_DATE_PATTERN)
+        super().__init__(validate=validators, metadata=metadata, **kwargs)
+
+
 Note = partial(fields.String, validate=NOTE, allow_none=True)
 
 
