@@ -97,3 +97,27 @@ def test_successful_logins_are_not_throttled(accounts, app, config):
             "/api/v1/auth/login", json={"email": user.email, "password": PASSWORD}
         )
         assert response.status_code == 200
+
+
+def test_an_answer_names_the_user_whose_session_it_was_for(client, patient):
+    assert patient.get("/api/v1/me").headers["X-User-Id"] == patient.user.id
+    assert patient.get("/today", headers={"Accept": "text/html"}).headers["X-User-Id"] == (
+        patient.user.id
+    )
+    assert "X-User-Id" not in client.get("/login").headers
+    assert "X-User-Id" not in client.get("/api/v1/me").headers
+
+
+def test_a_write_sent_for_another_user_is_refused_and_changes_nothing(accounts, patient):
+    someone_else = accounts.create()
+    entry = {"intensity": 6, "recorded_at": "2026-01-05T09:00:00+01:00"}
+    refused = patient.post(
+        "/api/v1/pain-entries", json=entry, headers={"X-User-Id": someone_else.id}
+    )
+    assert refused.status_code == 401
+    assert refused.json["error"]["code"] == "signed_in_as_someone_else"
+    assert patient.get("/api/v1/pain-entries").json["items"] == []
+    assert patient.get("/api/v1/me").status_code == 200  # the session itself goes on
+
+    sent = patient.post("/api/v1/pain-entries", json=entry, headers={"X-User-Id": patient.user.id})
+    assert sent.status_code == 201

@@ -7,8 +7,11 @@ answers again; the database must then hold each entry once, however often the re
 import re
 import time
 import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
@@ -18,7 +21,7 @@ from pain_diary.medications.models import DoseEvent
 from pain_diary.records.models import PainEntry
 
 from .browser import CHROMIUM_ARGS, require_chromium
-from .factories import MedicationBody
+from .factories import PASSWORD, MedicationBody
 from .quality import settle
 from .server import Server
 from .webapp import ARTIFACTS, PHONE, Account, Phone, sign_in
@@ -48,10 +51,19 @@ def eventually(page, script, arg=None, timeout=10):
     truthy at once.
     """
     deadline = time.monotonic() + timeout
-    while not (answer := page.evaluate(script, arg)):
+    while not (answer := _evaluate(page, script, arg)):
         assert time.monotonic() < deadline, f"still false after {timeout} s: {script}"
         page.wait_for_timeout(100)
     return answer
+
+
+def _evaluate(page, script, arg):
+    try:
+        return page.evaluate(script, arg)
+    except PlaywrightError as error:  # the page went elsewhere meanwhile: ask the next one
+        if "context was destroyed" not in error.message:
+            raise
+        return None
 
 
 def installed(page):
@@ -278,3 +290,159 @@ def test_a_dose_answered_offline_stays_answered_on_the_phone_and_syncs_once(
     (event,) = account.call("GET", "/medication-doses")["items"]
     assert event["status"] == "taken"
     assert rows(base_config, DoseEvent, account.id) == 1
+
+
+NEW_PASSWORD = "a different sturdy passphrase"
+#: Every answer the service worker keeps, as text: what the phone holds of whoever used it.
+KEPT_TEXT = """async () => {
+  const texts = [];
+  for (const name of await caches.keys()) {
+    if (name.startsWith("shell-")) continue;
+    const cache = await caches.open(name);
+    for (const request of await cache.keys()) texts.push(await (await cache.match(request)).text());
+  }
+  return texts.join("\\n");
+}"""
+#: The outbox's writes on this phone, whoever made them: [user, op, collection].
+OUTBOX = """() => new Promise((resolve, reject) => {
+  const opening = indexedDB.open("pain-diary");
+  opening.onerror = () => reject(opening.error);
+  opening.onsuccess = () => {
+    const all = opening.result.transaction("outbox").objectStore("outbox").getAll();
+    all.onsuccess = () => resolve(all.result.map((item) => [item.user, item.op, item.collection]));
+  };
+})"""
+
+
+def noted(account, note):
+    """A pain entry of ``account`` a minute ago with ``note``: History shows the note."""
+    when = datetime.now(ZoneInfo("Europe/Berlin")) - timedelta(minutes=1)
+    body = {"intensity": 5, "recorded_at": when.replace(microsecond=0).isoformat(), "note": note}
+    return account.call("POST", "/pain-entries", json=body)
+
+
+def history_seen(offline_phone, account, note):
+    """The patient opens History on the phone and reads ``note`` there: it is kept."""
+    page = offline_phone.sign_in(account)
+    installed(page)
+    offline_phone.open("/history")
+    page.get_by_text(note).wait_for()
+    eventually(page, f"async (note) => (await ({KEPT_TEXT})()).includes(note)", note)
+    return page
+
+
+def disable(base_config, account):
+    """``flask users disable --email``, as an administrator runs it."""
+    app = create_app(base_config)
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["users", "disable", "--email", account.email])
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+
+
+def test_a_password_changed_elsewhere_empties_the_phones_copy_at_its_next_request(
+    offline_phone, own_server
+):
+    account = Account.register(own_server.url)
+    noted(account, "Flare after gardening")
+    page = history_seen(offline_phone, account, "Flare after gardening")
+
+    # On another device: the new password ends every other session, the phone's too.
+    account.call(
+        "POST", "/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
+    page.reload()  # the phone's next request: sent to sign in
+    page.wait_for_url("**/login?next=/history")
+    eventually(page, f"async () => !(await ({KEPT_TEXT})()).includes('Flare after gardening')")
+
+    own_server.stop()
+    page.goto("/history")
+    page.wait_for_load_state("networkidle")
+    assert "Flare after gardening" not in page.content()
+    assert page.get_by_role("heading", name="You are offline").is_visible()
+    read = "() => fetch('/api/v1/pain-entries').then((r) => r.status, () => 'no answer')"
+    assert page.evaluate(read) == "no answer"
+
+
+def test_a_disabled_patients_copy_goes_at_the_first_401(offline_phone, own_server, base_config):
+    account = Account.register(own_server.url)
+    noted(account, "Slept badly, knee")
+    page = history_seen(offline_phone, account, "Slept badly, knee")
+
+    disable(base_config, account)
+    status = "() => fetch('/api/v1/pain-entries').then((r) => r.status)"
+    assert page.evaluate(status) == 401  # a read of the page's, answered 401
+    eventually(page, f"async () => !(await ({KEPT_TEXT})()).includes('Slept badly, knee')")
+
+    own_server.stop()
+    page.goto("/history")
+    page.wait_for_load_state("networkidle")
+    assert "Slept badly, knee" not in page.content()
+
+
+def test_a_second_patient_on_the_phone_starts_from_nothing_and_writes_only_as_themselves(
+    offline_phone, own_server, base_config
+):
+    first, second = Account.register(own_server.url), Account.register(own_server.url)
+    noted(first, "First's own words")
+    page = history_seen(offline_phone, first, "First's own words")
+    # Offline, the first patient checks in: it waits on the phone, under their id.
+    own_server.stop()
+    page.goto("/today")
+    check_in(page, 7)
+    page.locator("#sync-status").filter(has_text="1 waiting to sync").wait_for()
+    # This tab stays open on the first patient's Today, asleep meanwhile (as a tab in the
+    # background is), so that its outbox tries again only once the second patient is in.
+    cdp = offline_phone.context.new_cdp_session(page)
+    cdp.send("Page.setWebLifecycleState", {"state": "frozen"})
+
+    own_server.start()
+    # The first patient's session ends elsewhere; the second signs in on the same phone.
+    first.call(
+        "POST", "/me/password", json={"current_password": PASSWORD, "new_password": NEW_PASSWORD}
+    )
+    first.password = NEW_PASSWORD
+    other = offline_phone.context.new_page()
+    other.goto("/login")
+    sign_in(other, second)
+    other.wait_for_url("**/today")
+    kept_for = "async (user) => (await (await caches.match('/history'))?.text())"
+    kept_for += '?.includes(`data-user="${user}"`)'
+    eventually(other, kept_for, second.id)  # the phone's History is the second patient's
+
+    # The first patient's tab wakes up and replays what waits: never as the second patient.
+    cdp.send("Page.setWebLifecycleState", {"state": "active"})
+    page.evaluate("() => dispatchEvent(new Event('online'))")
+    sent_or_moved_on = "(second) => document.body.dataset.user === second"
+    sent_or_moved_on += " || document.querySelector('#sync-status').textContent.includes('Synced')"
+    eventually(page, sent_or_moved_on, second.id)  # either way, the replay was tried
+    assert rows(base_config, PainEntry, second.id) == 0
+    assert [user for user, *_ in page.evaluate(OUTBOX)] == [first.id]
+
+    # With the server down, the phone shows the second patient nothing of the first's.
+    own_server.stop()
+    other.goto("/history")
+    other.wait_for_load_state("networkidle")
+    assert other.evaluate("() => document.body.dataset.user") == second.id
+    assert "First's own words" not in other.content()
+    assert "First's own words" not in other.evaluate(KEPT_TEXT)
+    # What the second patient does offline waits under their own id.
+    other.goto("/today")
+    check_in(other, 3)
+    other.locator("#sync-status").filter(has_text="1 waiting to sync").wait_for()
+    assert sorted(user for user, *_ in other.evaluate(OUTBOX)) == sorted([first.id, second.id])
+
+    own_server.start()
+    other.evaluate("() => dispatchEvent(new Event('online'))")
+    other.locator("#sync-status").filter(has_text="Synced").wait_for()
+    assert rows(base_config, PainEntry, second.id) == 1
+    assert rows(base_config, PainEntry, first.id) == 1  # the entry noted through the API
+
+    # The first patient, back on their phone, gets their own check-in sent as themselves.
+    other.get_by_role("button", name="Sign out").tap()
+    other.wait_for_url("**/login")
+    sign_in(other, first)
+    other.locator("#sync-status").filter(has_text="Synced").wait_for()
+    assert rows(base_config, PainEntry, first.id) == 2
+    assert rows(base_config, PainEntry, second.id) == 1
+    assert other.evaluate(OUTBOX) == []

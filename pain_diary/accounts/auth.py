@@ -96,6 +96,33 @@ def end_sessions(user, keep=None):
     db.session.execute(query.values(revoked_at=utcnow()))
 
 
+#: The header naming a user: on an answer, the signed-in user it was for; on a request, the user
+#: the page that sent it was made for. The service worker keeps a phone's copy for one user by
+#: the first; the second keeps a tab left open by one patient from writing as the next.
+USER_HEADER = "X-User-Id"
+
+
+def check_intended_user():
+    """Refuse a request sent for one user while another is signed in (a shared phone's old tab).
+
+    :raise 401: the user the request names is not the one signed in here any longer.
+    """
+    intended = request.headers.get(USER_HEADER)
+    if intended is not None and current_user.is_authenticated and intended != str(current_user.id):
+        raise ApiError(
+            401,
+            "Someone else has signed in on this browser since this page was opened.",
+            code="signed_in_as_someone_else",
+        )
+
+
+def name_the_user(response):
+    """Say whose answer this is when a session signed in its user (read by the service worker)."""
+    if g.get("user_session_id") is not None and current_user.is_authenticated:
+        response.headers[USER_HEADER] = str(current_user.id)
+    return response
+
+
 def check_csrf():
     """Require ``X-CSRFToken`` on unsafe requests that a session cookie authenticates."""
     if request.method in SAFE_METHODS or "Authorization" in request.headers:
@@ -124,4 +151,6 @@ clinician_required = role_required("clinician")
 
 def init_app(app):
     login_manager.session_protection = None  # sessions are checked server-side instead
+    app.before_request(check_intended_user)
     app.before_request(check_csrf)
+    app.after_request(name_the_user)

@@ -26,7 +26,12 @@ export async function api(path, { method = "GET", body, query } = {}) {
   const send = () => {
     const headers = { Accept: "application/json" };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    if (method !== "GET") headers["X-CSRFToken"] = csrfToken() ?? "";
+    if (method !== "GET") {
+      headers["X-CSRFToken"] = csrfToken() ?? "";
+      // Whose page this is: a tab left open by one patient cannot write as the next one to sign
+      // in on this phone (the server answers 401), nor send them what waits in its outbox.
+      if (document.body.dataset.user) headers["X-User-Id"] = document.body.dataset.user;
+    }
     return fetch(url, {
       method, headers, credentials: "same-origin",
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -51,7 +56,8 @@ export async function api(path, { method = "GET", body, query } = {}) {
   const data = await response.json().catch(() => null);
   if (response.ok) return data;
   if (response.status === 401 && csrfToken()) {
-    // The session ended (signed out elsewhere, password changed): sign in again, then come back.
+    // The session ended (signed out elsewhere, password changed, someone else signed in): sign
+    // in again, then come back. Whoever is signed in now is sent on to their own page.
     location.assign(`/login?next=${encodeURIComponent(location.pathname + location.search)}`);
   }
   throw new ApiProblem(data?.error ?? { status: response.status, code: "error", message: response.statusText });

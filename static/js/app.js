@@ -2,12 +2,12 @@
 // the outbox's replay and what it shows: "n waiting to sync", and any write the server refused.
 import { element } from "./show.js";
 
-const { role } = document.body.dataset;
+const { role, user } = document.body.dataset;
 
 if ("serviceWorker" in navigator) {
   navigator.serviceWorker.register("/sw.js", { scope: "/" }).then(async () => {
     // Keep every patient page on this phone from the first visit, not only those opened.
-    if (role === "patient") (await navigator.serviceWorker.ready).active?.postMessage({ type: "signed-in" });
+    if (role === "patient") (await navigator.serviceWorker.ready).active?.postMessage({ type: "signed-in", user });
   }).catch(() => {}); // no worker (a private window, an old browser): the app works online
 }
 

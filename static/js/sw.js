@@ -6,13 +6,22 @@
 // - The shell is cached at install and served from the cache.
 // - Patient pages and the patient's own API reads go to the network first; what came back is
 //   kept, so the last-seen page, doses and charts open without a connection.
+// - What is kept is one signed-in user's (the server names them in X-User-Id on each answer):
+//   signing in or out, a 401 or the sign-in page shown (the session ended elsewhere) empties it,
+//   and an answer for another user starts a new copy. The outbox (outbox.js) is not emptied:
+//   each write in it is its maker's, sent only in their session.
 // - Writes are never answered here: the pages keep what could not be sent in their outbox.
 // - Push messages become notifications; a medication reminder's "Taken" and "Snooze" act
 //   through the API with the session cookie.
 /* global VERSION, SHELL, PAGES */
 
 const SHELL_CACHE = `shell-${VERSION}`;
-const DATA_CACHE = "data"; // the signed-in patient's pages and reads: emptied at sign-out
+const DATA_CACHE = "data"; // the signed-in user's pages and reads
+// An entry of DATA_CACHE, not a page: the id of the user whose copy it is.
+const OWNER = "/.kept-for";
+const SIGN_IN = "/login";
+// Requests that end or start a session: whoever the copy was kept for is not signed in after them.
+const SESSION_CHANGES = ["/logout", "/api/v1/auth/logout", "/api/v1/auth/login"];
 // Reads that are another person's (a clinician's patients) or about the session itself; and
 // downloads, of no use offline.
 const NOT_KEPT = [
@@ -43,33 +52,78 @@ self.addEventListener("activate", (event) => {
 });
 
 self.addEventListener("message", (event) => {
-  if (event.data?.type === "signed-in") event.waitUntil(keepPages());
+  if (event.data?.type === "signed-in") event.waitUntil(keepPages(event.data.user));
 });
 
-/** Fetch each patient page not kept yet, so that all of them open offline after one visit. */
-async function keepPages() {
-  const cache = await caches.open(DATA_CACHE);
+// Changes to the kept copy run one after another, so that one emptying it and one keeping an
+// answer (or checking whose it is) never interleave.
+let changes = Promise.resolve();
+function inTurn(change) {
+  const done = changes.then(change);
+  changes = done.catch(() => {});
+  return done;
+}
+
+/** Empty the kept copy: whoever it was kept for is no longer signed in here. */
+const forget = () => inTurn(() => caches.delete(DATA_CACHE));
+
+/** Whether ``response`` says that no one is signed in: a 401, or the sign-in page itself. */
+function signedOut(response) {
+  return response.status === 401 || (response.ok && new URL(response.url).pathname === SIGN_IN);
+}
+
+/**
+ * Fetch each patient page not kept yet for ``user`` (the page's), so that all of them open
+ * offline after one visit.
+ */
+async function keepPages(user) {
   for (const path of PAGES) {
-    if (await cache.match(path)) continue;
+    if (await held(path, user)) continue;
+    let response;
     try {
-      await keep(cache, new Request(path), await fetch(path, { credentials: "same-origin" }));
+      response = await fetch(path, { credentials: "same-origin" });
     } catch {
       return; // offline: the next visit tries again
     }
+    if (signedOut(response)) return forget();
+    await keep(new Request(path), response);
   }
+  return undefined;
 }
 
-/** Keep ``response`` for ``request`` when it is the answer itself: not a redirect to sign in. */
-async function keep(cache, request, response) {
-  if (response.ok && !response.redirected && response.type === "basic") {
-    await cache.put(request, response.clone());
-  }
-  return response;
+/** Whether ``path`` is kept, in ``user``'s copy. */
+function held(path, user) {
+  return inTurn(async () => {
+    if (!user || !(await caches.has(DATA_CACHE))) return false;
+    const cache = await caches.open(DATA_CACHE);
+    return (await (await cache.match(OWNER))?.text()) === user && Boolean(await cache.match(path));
+  });
+}
+
+/**
+ * Keep ``response`` for ``request`` when it is a signed-in user's answer itself (not a redirect
+ * to sign in); a copy kept for someone else goes first. A 401 or the sign-in page empties it.
+ */
+function keep(request, response) {
+  if (signedOut(response)) return forget();
+  const user = response.headers.get("X-User-Id");
+  if (!user || !response.ok || response.redirected || response.type !== "basic") return Promise.resolve();
+  const copy = response.clone(); // now: the page reads the body meanwhile
+  return inTurn(async () => {
+    let cache = await caches.open(DATA_CACHE);
+    if ((await (await cache.match(OWNER))?.text()) !== user) {
+      await caches.delete(DATA_CACHE);
+      cache = await caches.open(DATA_CACHE);
+      await cache.put(OWNER, new Response(user));
+    }
+    await cache.put(request, copy);
+    await trim(cache);
+  });
 }
 
 /** Drop the oldest kept answers beyond MOST_KEPT (a cache lists its keys oldest first). */
 async function trim(cache) {
-  const keys = await cache.keys();
+  const keys = (await cache.keys()).filter((key) => new URL(key.url).pathname !== OWNER);
   await Promise.all(keys.slice(0, Math.max(0, keys.length - MOST_KEPT)).map((key) => cache.delete(key)));
 }
 
@@ -85,8 +139,8 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (url.origin !== location.origin) return;
   if (request.method !== "GET") {
-    // Signing out empties what this phone kept of the patient; the outbox stays (see outbox.js).
-    if (url.pathname === "/logout" || url.pathname === "/api/v1/auth/logout") event.waitUntil(caches.delete(DATA_CACHE));
+    // Signing in or out empties what this phone kept; the outbox stays (see outbox.js).
+    if (SESSION_CHANGES.includes(url.pathname)) event.waitUntil(forget());
     return;
   }
   if (SHELL.includes(url.pathname)) {
@@ -94,22 +148,24 @@ self.addEventListener("fetch", (event) => {
   } else if (keptRead(url)) {
     event.respondWith(networkFirst(event, request));
   } else if (request.mode === "navigate") {
-    event.respondWith(fetch(request).catch(offlinePage));
+    // Not kept, but watched: the sign-in page shown means the session ended.
+    const network = fetch(request);
+    event.waitUntil(network.then((response) => signedOut(response) && forget(), () => null));
+    event.respondWith(network.catch(offlinePage));
   }
 });
 
 /** The network's answer, kept; the kept one when the network fails or is slow. */
 async function networkFirst(event, request) {
-  const cache = await caches.open(DATA_CACHE);
-  const network = fetch(request).then((response) => keep(cache, request, response));
-  event.waitUntil(network.then(() => trim(cache), () => null));
+  const network = fetch(request);
+  event.waitUntil(network.then((response) => keep(request, response), () => null));
   const slow = new Promise((resolve) => { setTimeout(resolve, NETWORK_WAIT_MS, null); });
   try {
     const first = await Promise.race([network, slow]);
     if (first) return first;
-    return (await kept(cache, request)) ?? (await network);
+    return (await kept(request)) ?? (await network);
   } catch (error) {
-    const copy = await kept(cache, request);
+    const copy = await kept(request);
     if (copy) return copy;
     if (request.mode === "navigate") return offlinePage();
     throw error;
@@ -117,9 +173,10 @@ async function networkFirst(event, request) {
 }
 
 /** The kept answer; for a page, also the one kept under another query (Trends' ?days=90). */
-async function kept(cache, request) {
-  return (await cache.match(request))
-    ?? (request.mode === "navigate" ? cache.match(request, { ignoreSearch: true }) : undefined);
+async function kept(request) {
+  const options = { cacheName: DATA_CACHE };
+  return (await caches.match(request, options))
+    ?? (request.mode === "navigate" ? caches.match(request, { ...options, ignoreSearch: true }) : undefined);
 }
 
 function offlinePage() {
@@ -190,7 +247,10 @@ async function request(path, options) {
     throw new Error("No connection: nothing was logged. Tap to open the app and log it there.");
   }
   const data = await response.json().catch(() => null);
-  if (response.status === 401) throw new Error("Signed out: nothing was logged. Tap to sign in and log it.");
+  if (response.status === 401) {
+    await forget();
+    throw new Error("Signed out: nothing was logged. Tap to sign in and log it.");
+  }
   if (!response.ok) throw new Error(`Not logged: ${data?.error?.message ?? response.statusText}`);
   return data;
 }
