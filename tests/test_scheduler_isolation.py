@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 import uuid
+from datetime import timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -16,6 +17,7 @@ from sqlalchemy import create_engine, func, select, update
 
 from pain_diary.accounts.models import User
 from pain_diary.extensions import db
+from pain_diary.reminders import claims, sending
 from pain_diary.reminders.models import Delivery, Notification, PushSubscription
 
 from . import push_service, test_email_channel, test_scheduler
@@ -175,3 +177,31 @@ def test_endpoints_that_never_answer_do_not_hold_up_another_patients_reminders(
     assert sorted(o["status"] for o in outcomes.values()) == ["retrying", "sent"]
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Delivery)) == 2
+
+
+def test_a_claim_being_sent_keeps_its_lease_and_is_not_taken_over(
+    app, accounts, clock, service, monkeypatch
+):
+    lease = timedelta(seconds=1)
+    monkeypatch.setattr(claims, "LEASE", lease)
+    monkeypatch.setattr(sending, "LEASE", lease)
+    monkeypatch.setattr(sending, "HEARTBEAT", 0.05)
+    client = accounts.signed_in(timezone="Europe/Berlin")
+    add_rule(client, channels=["push"])
+    subscribe(app, client, service)
+    service.delay = 3  # the push takes 3 s: three times the lease
+    due = utc(2026, 12, 1, 19)
+    sender = threading.Thread(target=run, args=(app, due))
+    sender.start()
+    time.sleep(2)
+    with app.app_context():  # another scheduler, 2.5 s after the claim by the tick's clock
+        started = time.monotonic()
+        taken = claims.claim_pending(due + timedelta(seconds=2.5))
+        db.session.commit()
+        waited = time.monotonic() - started
+    sender.join()
+    assert waited < 0.5  # the sending tick holds no lock on the database
+    assert taken == []
+    assert len(service.received) == 1
+    [delivery] = deliveries(app)
+    assert (delivery.status, delivery.outcomes) == ("done", {"push": {"status": "sent"}})

@@ -32,7 +32,7 @@ from .channels.email import email_configured
 from .messages import URLS, inbox_entry
 from .models import Delivery, Notification, PushSubscription
 from .schedule import in_quiet_hours, wall_clock
-from .sending import Outgoing, send_all
+from .sending import Lease, Outgoing, send_all
 from .vapid import vapid_keys
 
 log = logging.getLogger(__name__)
@@ -80,16 +80,21 @@ def tick(now=None):
         keys=vapid_keys(config, current_app.instance_path),
         email_on=email_configured(config),
     )
-    report = TickReport()
+    report, lease = TickReport(), Lease(now)
     outgoing = []
     while (claimed := claiming.claim_due_rules(now, settings.grace)) is not None:
         batch, late = claimed
         if late:  # missed by more than the grace period: recorded, not sent
             report.skipped["late"] = report.skipped.get("late", 0) + late
         outgoing += open_claims(batch, settings, now, report)
-    while batch := claiming.claim_pending(now):
-        outgoing += open_claims(batch, settings, now, report)
-    send_all(outgoing, settings, now, report)
+        lease.keep([item.claim.id for item in outgoing])
+    while True:
+        batch = claiming.claim_pending(now)
+        outgoing += open_claims(batch, settings, now, report)  # commits, even an empty claim:
+        if not batch:  # on SQLite its UPDATE holds the write lock until then
+            break
+        lease.keep([item.claim.id for item in outgoing])
+    send_all(outgoing, settings, lease, report)
     return report
 
 

@@ -50,11 +50,30 @@ class Outgoing:
     waiting: int = 0
 
 
-def send_all(outgoing, settings, now, report):
+class Lease:
+    """Moves on the lease of the claims this process still holds, every ``HEARTBEAT``.
+
+    The tick's clock may be one it was given (``--at``): the lease runs from that instant plus
+    the time the tick has taken so far.
+    """
+
+    def __init__(self, now):
+        self.now = now
+        self.started = self.beat = time.monotonic()
+
+    def keep(self, claim_ids):
+        if claim_ids and time.monotonic() - self.beat > HEARTBEAT:
+            self.beat = time.monotonic()
+            elapsed = timedelta(seconds=self.beat - self.started)
+            extend_lease(claim_ids, self.now + elapsed + LEASE)
+            db.session.commit()
+
+
+def send_all(outgoing, settings, lease, report):
     """Send every channel of ``outgoing`` concurrently; record each delivery when it is done."""
     if not outgoing:
         return
-    started = time.monotonic()
+    now = lease.now
     with ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="send") as pool:
         futures = {}
         for item in outgoing:
@@ -62,9 +81,8 @@ def send_all(outgoing, settings, now, report):
                 futures[pool.submit(_safely, job)] = (item, subscription_id)
                 item.waiting += 1
         unfinished = {item.claim.id: item for item in outgoing}
-        beat = time.monotonic()
         while futures:
-            done, _ = wait(futures, timeout=1.0, return_when=FIRST_COMPLETED)
+            done, _ = wait(futures, timeout=HEARTBEAT, return_when=FIRST_COMPLETED)
             finished = []
             for future in done:
                 item, subscription_id = futures.pop(future)
@@ -75,11 +93,7 @@ def send_all(outgoing, settings, now, report):
                     finished.append(unfinished.pop(item.claim.id))
             if finished:
                 _record(finished, settings, now, report)
-            if unfinished and time.monotonic() - beat > HEARTBEAT:
-                beat = time.monotonic()
-                elapsed = timedelta(seconds=beat - started)
-                extend_lease(list(unfinished), now + elapsed + LEASE)
-                db.session.commit()
+            lease.keep(list(unfinished))
 
 
 def _jobs(item, settings):
