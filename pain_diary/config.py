@@ -60,6 +60,8 @@ def from_environment(instance_path):
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT", "10 per minute"),
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS", "30 per minute"),
         "INVITATION_LIMIT": os.environ.get("INVITATION_LIMIT", "10 per hour"),
+        # Every registration attempt, counted before the view: each can cost an argon2 hash.
+        "REGISTER_LIMIT_PER_ADDRESS": os.environ.get("REGISTER_LIMIT_PER_ADDRESS", "10 per hour"),
         # argon2id cost (RFC 9106 low-memory profile); hashes are upgraded on the next login.
         "ARGON2_TIME_COST": int(os.environ.get("ARGON2_TIME_COST", 3)),
         "ARGON2_MEMORY_COST": int(os.environ.get("ARGON2_MEMORY_COST", 65536)),

@@ -76,9 +76,11 @@ REFUSES_VALID_INPUT = {
         for owner in ("", "/patients/{patient_id}")
         for period in PERIODS
     },
-    "POST /api/v1/auth/register": "password: not one of the 10,000 commonest",
+    "POST /api/v1/auth/register": "password: not one of the 10,000 commonest; email: one "
+    "the email package writes and reads back as itself, in ASCII",
     "POST /api/v1/me/password": "current_password: the right one; new_password: not common",
-    "PATCH /api/v1/me": "date_of_birth: not in the future; quiet_hours: end differs from start",
+    "PATCH /api/v1/me": "date_of_birth: not in the future; quiet_hours: end differs from start; "
+    "email: as at registration",
     **{
         f"{method} /api/v1/reminders{path}": "kind medication: your own scheduled medication_id, "
         "its times; other kinds: times, no medication_id or follow_up; days_of_week or dates"

@@ -48,6 +48,15 @@ def _is_signup_code(code):
 
 @bp.route("/auth/register")
 class Register(MethodView):
+    # Every attempt counts, and before the view: each one can cost an argon2 hash (64 MiB) or
+    # tell whether an address has an account (409). Counted after the answer, as failed sign-ins
+    # are, requests sent at once would all pass the check and all be hashed.
+    decorators = [
+        limiter.limit(
+            lambda: current_app.config["REGISTER_LIMIT_PER_ADDRESS"], scope="register-address"
+        )
+    ]
+
     @bp.arguments(RegisterSchema)
     @bp.response(201, UserSchema)
     def post(self, data):

@@ -1,6 +1,11 @@
 """Marshmallow schemas of the accounts API."""
 
+import email.policy
+import re
 from datetime import UTC, date, datetime, timedelta
+from email.errors import MessageError
+from email.message import EmailMessage
+from email.utils import getaddresses
 from functools import cache
 from importlib.resources import files
 
@@ -48,9 +53,44 @@ def validate_date_of_birth(value):
         raise ma.ValidationError("Must not be in the future.")
 
 
+# Encoded words (RFC 2047) are decoded by the email package, CR and LF included; control
+# characters have no place in an address anyone types.
+CONTROL_OR_ENCODED_WORD = re.compile(r"[\x00-\x1f\x7f]|=\?")
+
+
+def unsendable_email_problem(address):
+    """Why a reminder could not be emailed to ``address``, or None when it could.
+
+    The reminders write the address as the To of an EmailMessage (default policy) and hand the
+    message to smtplib, which takes the envelope's recipient from that header. The address must
+    come back from both as itself, alone and without a defect. It must also be ASCII: smtplib
+    sends to any other address only through a server that offers SMTPUTF8.
+    """
+    if not address.isascii():
+        return "Must be in ASCII characters; write an international domain in its xn-- form."
+    unsendable = "Must be one address that email can be sent to, such as ann@example.org."
+    if CONTROL_OR_ENCODED_WORD.search(address):
+        return unsendable
+    message = EmailMessage(policy=email.policy.default)
+    try:
+        message["To"] = address
+        header = email.message_from_bytes(message.as_bytes(), policy=email.policy.default)["To"]
+        parsed = [(to.display_name, to.addr_spec) for to in header.addresses]
+    except (ValueError, IndexError, MessageError):
+        return unsendable
+    if header.defects or parsed != [("", address)] or getaddresses([header]) != parsed:
+        return unsendable
+    return None
+
+
 class LowerEmail(fields.Email):
+    """An address as stored (trimmed, lower case) that reminders can be emailed to."""
+
     def _deserialize(self, value, attr, data, **kwargs):
-        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+        address = super()._deserialize(value, attr, data, **kwargs).strip().lower()
+        if problem := unsendable_email_problem(address):
+            raise ma.ValidationError(problem)
+        return address
 
 
 class QuietHoursSchema(ma.Schema):
@@ -67,7 +107,14 @@ class QuietHoursSchema(ma.Schema):
 
 class UserSchema(ma.Schema):
     id = fields.UUID(dump_only=True)
-    email = LowerEmail(required=True, validate=validate.Length(max=254))
+    email = LowerEmail(
+        required=True,
+        validate=validate.Length(max=254),
+        metadata={
+            "description": "One address in ASCII that email can be sent to: no display name, "
+            "control character or encoded word (=?). Stored trimmed and in lower case."
+        },
+    )
     display_name = fields.String(required=True, validate=validate.Length(min=1, max=80))
     role = fields.String(dump_only=True)
     timezone = fields.String(
