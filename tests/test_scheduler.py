@@ -326,6 +326,25 @@ def test_a_restart_sends_the_recent_occurrence_and_records_the_older_ones_late(
     assert [n.due_at for n in notifications(app)] == [utc(2026, 12, 1, 19)]
 
 
+@pytest.mark.parametrize(
+    ("now", "due"),
+    [
+        (utc(2027, 3, 1, 19, 1), utc(2027, 3, 1, 19)),  # 90 days later, still winter time
+        (utc(2027, 4, 1, 18, 1), utc(2027, 4, 1, 18)),  # across the change to summer time
+    ],
+    ids=["90-days", "across-dst"],
+)
+def test_after_a_long_outage_the_occurrence_just_due_is_still_sent(app, accounts, clock, now, due):
+    client = accounts.signed_in(timezone="Europe/Berlin")
+    rule = add_rule(client)  # 20:00 every day, from 1 December 2026
+    report = run(app, now)
+    assert (report.claimed, report.sent) == (1, 1)
+    assert report.skipped["late"] == dispatch.claiming.BACKLOG  # the rest passed over unrecorded
+    assert [n.due_at for n in notifications(app)] == [due]
+    assert next_due(app, rule["id"]) == due + timedelta(days=1)
+    assert run(app, now).claimed == 0
+
+
 # Quiet hours
 
 

@@ -31,6 +31,8 @@ from .schedule import next_occurrence
 BATCH = 500
 #: Missed occurrences recorded per rule and tick after a long downtime; the rest are passed over.
 BACKLOG = 50
+#: The smallest step of a datetime: the occurrence exactly at the grace period's edge is in it.
+_INSTANT = timedelta(microseconds=1)
 #: How long a claim is its process's alone: after that a later tick takes up what it left unsent.
 LEASE = timedelta(minutes=2)
 
@@ -86,13 +88,22 @@ _TAKEN_OVER = ("occurrence_at", "reason", "status", "send_at", "attempts", "outc
                "created_at", "finished_at")  # fmt: skip
 
 
-def _missed(rule, now):
-    """The rule's occurrences from ``next_due_at`` up to ``now`` and the one after them."""
+def _missed(rule, now, grace):
+    """The rule's occurrences from ``next_due_at`` up to ``now`` and the one after them.
+
+    After a long downtime only the first ``BACKLOG`` are listed (recorded late) and the rest are
+    passed over, except those still within the grace period, however long the downtime: the
+    reminder that fell due a minute ago is sent.
+    """
     plan, tz = plan_of(rule), ZoneInfo(rule.timezone)
     due, missed = rule.next_due_at, []
     while due is not None and due <= now:
-        if len(missed) == BACKLOG:  # passed over unrecorded: months of downtime, not a flood
-            due = next_occurrence(plan, tz, now)
+        if len(missed) == BACKLOG:  # months of downtime: recorded in part, not a flood
+            recent = max(missed[-1], now - grace - _INSTANT)
+            due = next_occurrence(plan, tz, recent)
+            while due is not None and due <= now:
+                missed.append(due)
+                due = next_occurrence(plan, tz, due)
             break
         missed.append(due)
         due = next_occurrence(plan, tz, due)
@@ -126,7 +137,7 @@ def claim_due_rules(now, grace):
     claims, deliveries, late_count = [], [], 0
     connection = db.session.connection()
     for rule in sorted(rows, key=lambda rule: rule.id):  # one lock order for every scheduler
-        missed, following = _missed(rule, now)
+        missed, following = _missed(rule, now, grace)
         moved = connection.execute(
             _MOVE,
             {
