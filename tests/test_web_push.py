@@ -6,6 +6,10 @@ push service (it has none), so the decrypted message is handed to the service wo
 handler over CDP (ServiceWorker.deliverPushMessage, a trusted push event). Headless Chromium has
 no notification tray to click either: the test calls the worker's click handler,
 ``answerReminder(notification, action)``, with the notification the worker really showed.
+
+Signing out is tested with a subscription of Chromium's own: in a profile on disk, Chromium
+registers it with a local stand-in for its registration server (tests/push_registrar.py), from
+the Reminders page's "Turn on notifications"; nothing is pushed through it.
 """
 
 import json
@@ -19,14 +23,16 @@ import pytest
 from pain_diary import create_app
 from pain_diary.reminders.dispatch import tick
 
-from . import push_service
+from . import push_registrar, push_service
+from .browser import CHROMIUM_ARGS, require_chromium
 from .factories import MedicationBody
 from .server import Server
 from .test_web_offline import eventually, installed
-from .webapp import ARTIFACTS, Account, Phone
+from .webapp import ARTIFACTS, PHONE, Account, Phone, sign_in
 
 pytestmark = pytest.mark.slow
 service = push_service.service  # the fixture: a local push service for the test
+registrar = push_registrar.registrar  # the fixture: where Chromium registers subscriptions
 SUBJECT = "mailto:reminders@pain-diary.example"
 
 
@@ -226,3 +232,55 @@ def test_the_reminders_page_asks_for_permission_from_a_tap_and_says_what_happene
     state.filter(has_text="could not be turned on").wait_for()
     assert turn_on.is_enabled()
     assert account.call("GET", "/push-subscriptions") == []
+
+
+#: This browser's push subscription: its endpoint, or null.
+SUBSCRIBED = """async () => {
+  const subscription = await (await navigator.serviceWorker.ready).pushManager.getSubscription();
+  return subscription && subscription.endpoint;
+}"""
+
+
+def test_signing_out_deletes_this_browsers_subscription_and_no_other(
+    chromium, push_server, service, registrar, tmp_path
+):
+    account, neighbour = Account.register(push_server.url), Account.register(push_server.url)
+    public_key = SimpleNamespace(public_key=account.call("GET", "/push/public-key")["public_key"])
+    laptop = service.subscribe(public_key)  # the patient's other browser
+    account.call("POST", "/push-subscriptions", json=laptop)
+    theirs = service.subscribe(public_key)
+    neighbour.call("POST", "/push-subscriptions", json=theirs)
+
+    # A profile on disk: Chromium subscribes to push nowhere in an incognito context.
+    context = chromium.browser_type.launch_persistent_context(
+        tmp_path / "profile", executable_path=require_chromium(),
+        args=CHROMIUM_ARGS + registrar.chromium_args, viewport=PHONE, base_url=push_server.url,
+        has_touch=True,
+    )  # fmt: skip
+    try:
+        context.grant_permissions(["notifications"])
+        page = context.pages[0]
+        page.goto("/login")
+        sign_in(page, account)
+        installed(page)
+        page.goto("/reminders")
+        page.get_by_role("button", name="Turn on notifications").tap()
+        page.locator("#push-state").filter(has_text="on for this phone").wait_for()
+        endpoint = page.evaluate(SUBSCRIBED)
+        assert endpoint and registrar.registered  # Chromium's own subscription
+        endpoints = {s["endpoint"] for s in account.call("GET", "/push-subscriptions")}
+        assert endpoints == {laptop["endpoint"], endpoint}
+
+        page.get_by_role("button", name="Sign out").tap()
+        page.wait_for_url("**/login")
+        # The patient's API session (another browser) still reads their subscriptions.
+        assert [s["endpoint"] for s in account.call("GET", "/push-subscriptions")] == [
+            laptop["endpoint"]
+        ]
+        assert [s["endpoint"] for s in neighbour.call("GET", "/push-subscriptions")] == [
+            theirs["endpoint"]
+        ]
+        assert page.evaluate(SUBSCRIBED) is None  # and none is left in the browser
+        assert len(registrar.unregistered) == 1  # Chromium told its push service so
+    finally:
+        context.close()

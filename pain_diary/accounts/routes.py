@@ -3,15 +3,18 @@
 import hmac
 from datetime import timedelta
 
+import marshmallow as ma
 from flask import current_app, g, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
+from marshmallow import fields
 from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db, limiter
+from ..reminders.subscriptions import forget_browser
 from ..signals import timezone_changed
 from ..throttle import failed_with
 from ..types import utcnow
@@ -104,11 +107,24 @@ class Login(MethodView):
         return {"user": user, "csrf_token": generate_csrf()}
 
 
+class SignOutSchema(ma.Schema):
+    push_endpoint = fields.String(
+        allow_none=True,
+        metadata={"description": "This browser's push endpoint: its subscription is deleted."},
+    )
+
+
 @bp.route("/auth/logout")
 class Logout(MethodView):
+    @bp.arguments(SignOutSchema, required=False)
     @bp.response(204)
-    def post(self):
-        """Sign out; the session ends on the server, so a copied cookie stops working."""
+    def post(self, data):
+        """Sign out; the session ends on the server, so a copied cookie stops working.
+
+        With ``push_endpoint``, that browser's push subscription is deleted too.
+        """
+        if current_user.is_authenticated:
+            forget_browser(current_user, data.get("push_endpoint"))
         auth.sign_out()
         db.session.commit()
 

@@ -18,6 +18,7 @@ from ..care.access import readable_patient
 from ..extensions import csrf, db
 from ..insights.reading import report_context
 from ..medications.mme import CONVERSION_FACTORS
+from ..reminders.subscriptions import forget_browser
 from .words import WORDS, label
 
 #: The collections an entry of History can be edited in.
@@ -127,9 +128,13 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    """Sign out from a plain form, so it works before any script has loaded."""
+    """Sign out from a plain form, so it works before any script has loaded.
+
+    The page's script adds the browser's push endpoint (``push_endpoint``): its subscription goes.
+    """
     csrf.protect()
     if current_user.is_authenticated:
+        forget_browser(current_user, request.form.get("push_endpoint"))
         sign_out()
         db.session.commit()
     return redirect(url_for("web.login"))

@@ -1,5 +1,6 @@
-// On every page: the service worker (the app installs and opens offline) and, for a patient,
-// the outbox's replay and what it shows: "n waiting to sync", and any write the server refused.
+// On every page: the service worker (the app installs and opens offline), signing out and, for a
+// patient, the outbox's replay and what it shows: "n waiting to sync", and any write the server
+// refused.
 import { element } from "./show.js";
 
 const { role, user } = document.body.dataset;
@@ -9,6 +10,27 @@ if ("serviceWorker" in navigator) {
     // Keep every patient page on this phone from the first visit, not only those opened.
     if (role === "patient") (await navigator.serviceWorker.ready).active?.postMessage({ type: "signed-in", user });
   }).catch(() => {}); // no worker (a private window, an old browser): the app works online
+}
+
+// Signing out deletes this browser's push subscription, here and on the server (the form sends
+// its endpoint), so that whoever signs in next on this phone gets none of these reminders.
+const signOut = document.querySelector("form.sign-out");
+let signingOut = false;
+signOut?.addEventListener("submit", (event) => {
+  event.preventDefault();
+  if (signingOut) return;
+  signingOut = true;
+  const enough = new Promise((resolve) => { setTimeout(resolve, 3000); }); // never keep anyone in
+  Promise.race([withoutPush(signOut).catch(() => {}), enough]).then(() => signOut.submit());
+});
+
+/** Put this browser's push endpoint in the sign-out ``form`` and unsubscribe it here. */
+async function withoutPush(form) {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  const subscription = await registration?.pushManager?.getSubscription();
+  if (!subscription) return;
+  form.elements.push_endpoint.value = subscription.endpoint;
+  await subscription.unsubscribe();
 }
 
 if (role === "patient" && "indexedDB" in self) {
