@@ -86,7 +86,8 @@ REFUSES_VALID_INPUT = {
         "its times; other kinds: times, no medication_id or follow_up; days_of_week or dates"
         for method, path in (("POST", ""), ("PUT", "/{rule_id}"), ("PATCH", "/{rule_id}"))
     },
-    "POST /api/v1/push-subscriptions": "endpoint: an https URL; keys: a P-256 point, 16 bytes",
+    "POST /api/v1/push-subscriptions": "endpoint: an https URL whose host resolves to public "
+    "addresses only; keys: a P-256 point, 16 bytes; at most 10 per patient",
     "POST /api/v1/notifications/{notification_id}/snooze": "the reminder must still exist",
     **{
         f"{method} /api/v1/{collection}{path}": rule
@@ -241,7 +242,7 @@ class Seeder:
         notifications = self.call(patient, "GET", "notifications")["items"]
         assert len(notifications) == len(rules)
         subscription = self.call(patient, "POST", "push-subscriptions", json={
-            "endpoint": f"https://push.example.net/send/{uuid.uuid4()}",
+            "endpoint": f"https://1.2.3.4/send/{uuid.uuid4()}",  # public, in digits: no DNS
             "keys": {"p256dh": P256DH, "auth": "gMVhySid2s3NgTwPjz7xSA"},
         })  # fmt: skip
         return {

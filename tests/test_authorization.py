@@ -120,8 +120,8 @@ BODIES = {
     "reminders.Rules": REMINDER,
     "reminders.Rule": REMINDER,
     "reminders.Snooze": {"minutes": 10},
-    "reminders.Subscriptions": {
-        "endpoint": "https://push.example.net/send/another-browser", "keys": SUBSCRIPTION_KEYS,
+    "reminders.Subscriptions": {  # a public address in digits: accepted without DNS
+        "endpoint": "https://1.2.3.4/send/another-browser", "keys": SUBSCRIPTION_KEYS,
     },
 }  # fmt: skip
 
@@ -163,7 +163,7 @@ def _reminders(app, owner):
         report = tick(datetime.fromisoformat(rule["next_due_at"]))
     assert report.sent >= 1
     (notification,) = owner.get("/api/v1/notifications").json["items"]
-    body = {"endpoint": "https://push.example.net/send/owner", "keys": SUBSCRIPTION_KEYS}
+    body = {"endpoint": "https://1.2.3.4/send/owner", "keys": SUBSCRIPTION_KEYS}
     subscription = owner.post("/api/v1/push-subscriptions", json=body).json
     return {"rule_id": rule["id"], "notification_id": notification["id"],
             "subscription_id": subscription["id"]}  # fmt: skip

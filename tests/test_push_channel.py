@@ -8,7 +8,9 @@ import logging
 import os
 import socket
 import stat
+import threading
 import time
+from contextlib import contextmanager
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -50,9 +52,11 @@ def keys(tmp_path):
 
 
 def push(subscription, keys, topic="3f2b9c0e4d5a4f6e8a7b1c2d3e4f5a6b", timeout=10):
+    """Send as the scheduler does with PUSH_ALLOW_HTTP: the local service is http on loopback."""
     return send_push(
-        subscription, PAYLOAD, keys=keys, subject=SUBJECT, ttl=TTL, topic=topic, timeout=timeout
-    )
+        subscription, PAYLOAD, keys=keys, subject=SUBJECT, ttl=TTL, topic=topic, timeout=timeout,
+        allow_private=True,
+    )  # fmt: skip
 
 
 def test_a_sent_message_is_signed_with_vapid_and_decrypts_to_the_payload(service, keys):
@@ -116,6 +120,126 @@ def test_a_service_that_never_answers_is_a_timeout(service, keys):
         assert push(subscription, keys, timeout=0.3) == PushOutcome("failed", None, "timeout")
 
 
+@contextmanager
+def raw_server(answer):
+    """A TCP server on 127.0.0.1 handing each connection to ``answer(connection, stop)``.
+
+    ``stop`` is set when the test is over, so that an answer meant to last does not outlive it.
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.05)
+    stop = threading.Event()
+
+    def serve():
+        while not stop.is_set():
+            try:
+                connection, _ = listener.accept()
+            except TimeoutError:
+                continue
+            with connection:
+                connection.settimeout(5)
+                try:
+                    answer(connection, stop)
+                except OSError:  # the client went away: that is what the tests wait for
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        listener.close()
+
+
+def trickled(data):
+    """An answer that reads the request, then sends ``data`` a byte every half second."""
+
+    def answer(connection, stop):
+        connection.recv(65536)
+        for byte in data:
+            if stop.wait(0.5):
+                return
+            connection.sendall(bytes([byte]))
+
+    return answer
+
+
+def timed_push(subscription, keys, endpoint, timeout):
+    subscription["endpoint"] = endpoint
+    started = time.monotonic()
+    outcome = push(subscription, keys, timeout=timeout)
+    return outcome, time.monotonic() - started
+
+
+#: Each byte comes before a socket timeout would fire: only a deadline on the whole send ends it.
+SLOW_STATUS = b"HTTP/1.1 201 Created\r\nX-Slow: " + b"." * 30
+
+
+def test_a_service_that_trickles_its_answer_is_cut_at_the_deadline(service, keys):
+    with raw_server(trickled(SLOW_STATUS)) as port:
+        endpoint = f"http://127.0.0.1:{port}/push/abc"
+        outcome, took = timed_push(service.subscribe(keys), keys, endpoint, timeout=2)
+    assert outcome == PushOutcome("failed", None, "timeout")
+    assert took < 3.5
+
+
+def test_the_body_of_an_answer_is_not_waited_for(service, keys):
+    def endless_body(connection, stop):
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 1000000\r\n\r\n")
+        for _ in range(40):
+            if stop.wait(0.5):
+                return
+            connection.sendall(b".")
+
+    with raw_server(endless_body) as port:
+        endpoint = f"http://127.0.0.1:{port}/push/abc"
+        outcome, _ = timed_push(service.subscribe(keys), keys, endpoint, timeout=2)
+    assert outcome == PushOutcome("sent", 201, None)  # within the deadline, or it would be timeout
+
+
+def test_a_dns_lookup_that_never_answers_is_cut_at_the_deadline(service, keys, monkeypatch):
+    answered = threading.Event()
+
+    def unanswered(*args, **kwargs):
+        answered.wait(15)
+        raise socket.gaierror(socket.EAI_AGAIN, "Temporary failure in name resolution")
+
+    monkeypatch.setattr(socket, "getaddrinfo", unanswered)
+    try:
+        endpoint = "https://push.example.net/push/abc"
+        outcome, took = timed_push(service.subscribe(keys), keys, endpoint, timeout=1)
+    finally:
+        answered.set()
+    assert outcome == PushOutcome("failed", None, "timeout")
+    assert took < 2.5
+
+
+def test_a_malformed_answer_leaves_no_endpoint_in_any_log_record(service, keys, caplog):
+    """urllib3 logs the URL of an answer whose headers it cannot parse; not a push endpoint."""
+
+    def malformed(connection, stop):
+        connection.recv(65536)
+        connection.sendall(b"HTTP/1.1 201 Created\r\nContent-Length: 0\r\nnot a header\r\n\r\n")
+
+    caplog.set_level(logging.DEBUG)
+    caplog.set_level(logging.DEBUG, logger="urllib3")
+    with raw_server(malformed) as port:
+        endpoint = f"http://127.0.0.1:{port}/push/secret-token-4d1f?auth=other-secret"
+        outcome, _ = timed_push(service.subscribe(keys), keys, endpoint, timeout=5)
+    assert outcome == PushOutcome("sent", 201, None)
+    warnings = [record for record in caplog.records if record.levelno == logging.WARNING]
+    assert any(record.name.startswith("urllib3") for record in warnings)  # still said, withheld
+    formatter = logging.Formatter("%(name)s %(message)s")
+    for record in caplog.records:
+        for secret in ("secret-token-4d1f", "other-secret"):
+            assert secret not in formatter.format(record)
+            assert secret not in f"{record.msg} {record.args} {record.exc_text}"
+    assert "secret-token-4d1f" not in caplog.text
+
+
 def test_unusable_subscription_keys_are_a_failure_without_a_request(service, keys):
     subscription = service.subscribe(keys)
     subscription["keys"]["auth"] = b64url(os.urandom(8))
@@ -156,6 +280,12 @@ def test_sending_logs_neither_the_endpoint_nor_the_payload(service, keys, caplog
         ("https://push.example.org/a\tb", False, "spaces"),
         ("https://push.example.org:99999/abc", False, "valid URL"),
         ("https://[::1]/abc", False, "DNS name"),
+        ("https://2130706433/abc", False, "four decimal numbers"),
+        ("https://0x7f.0.0.1/abc", False, "four decimal numbers"),
+        ("https://0177.0.0.1/abc", False, "four decimal numbers"),
+        ("https://127.1/abc", False, "four decimal numbers"),
+        ("http://127.1:8080/push/abc", True, "four decimal numbers"),
+        ("https://1.2.3.4/abc", False, None),
         pytest.param("https://push.example.org/" + "a" * 2023, False, None, id="2048 long"),
         pytest.param("https://push.example.org/" + "a" * 2024, False, "2048", id="2049 long"),
         (None, False, "https://"),

@@ -442,7 +442,9 @@ def browser_keys():
             "auth": b64url(os.urandom(16))}  # fmt: skip
 
 
-ENDPOINT = "https://push.example.org/wpush/v2/abc123"
+#: A public address in digits: the address check needs no DNS, and nothing is sent to it here.
+PUSH_SERVICE = "https://1.2.3.4"
+ENDPOINT = f"{PUSH_SERVICE}/wpush/v2/abc123"
 
 
 def stored_subscriptions(app):
@@ -490,6 +492,31 @@ def test_a_malformed_subscription_is_refused(app, patient, body, field):
             | body).items() if value is not ...}  # fmt: skip
     assert_invalid(patient.post(SUBSCRIPTIONS, json=body), field)
     assert stored_subscriptions(app) == set()
+
+
+def test_a_patient_subscribes_at_most_ten_browsers(app, patient, accounts):
+    ids = []
+    for browser in range(10):
+        body = {"endpoint": f"{PUSH_SERVICE}/wpush/{browser}", "keys": browser_keys()}
+        response = patient.post(SUBSCRIPTIONS, json=body)
+        assert response.status_code == 201, response.json
+        ids.append(response.json["id"])
+    eleventh = patient.post(SUBSCRIPTIONS, json={"endpoint": ENDPOINT, "keys": browser_keys()})
+    assert eleventh.status_code == 409, eleventh.json
+    assert eleventh.json["error"]["status"] == 409 and eleventh.json["error"]["message"]
+    again = {"endpoint": f"{PUSH_SERVICE}/wpush/3", "keys": browser_keys()}
+    assert patient.post(SUBSCRIPTIONS, json=again).status_code == 200
+    # Another patient's browser moving over counts as one more.
+    other = accounts.signed_in()
+    theirs = other.post(SUBSCRIPTIONS, json={"endpoint": ENDPOINT, "keys": browser_keys()})
+    assert theirs.status_code == 201, theirs.json
+    moved = patient.post(SUBSCRIPTIONS, json={"endpoint": ENDPOINT, "keys": browser_keys()})
+    assert moved.status_code == 409, moved.json
+    assert [s["id"] for s in other.get(SUBSCRIPTIONS).json] == [theirs.json["id"]]
+    assert [s["id"] for s in patient.get(SUBSCRIPTIONS).json] == ids
+    assert patient.delete(f"{SUBSCRIPTIONS}/{ids[0]}").status_code == 204
+    room = patient.post(SUBSCRIPTIONS, json={"endpoint": ENDPOINT, "keys": browser_keys()})
+    assert room.status_code == 200 and room.json["id"] == theirs.json["id"]
 
 
 def test_a_browser_subscribed_by_another_patient_moves_to_the_last_one(app, patient, accounts):

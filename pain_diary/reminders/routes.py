@@ -38,6 +38,8 @@ bp = Blueprint("reminders", __name__, url_prefix="/api/v1", description="Reminde
 
 #: Rules a patient may have: more is a client looping, not a person.
 MAX_RULES = 50
+#: Browsers a patient receives push reminders on (DESIGN §5): each send is a request out.
+MAX_SUBSCRIPTIONS = 10
 #: A PUT replaces the whole rule: what it leaves out is reset to these.
 RULE_DEFAULTS = {"medication_id": None, "days_of_week": [], "dates": None, "follow_up": None}
 #: What a client writes of a rule.
@@ -258,11 +260,16 @@ class Subscriptions(MethodView):
     @bp.arguments(PushSubscriptionSchema)
     @bp.response(201, PushSubscriptionSchema)
     @bp.alt_response(200, schema=PushSubscriptionSchema, description="Known endpoint: updated.")
+    @bp.alt_response(409, schema=ErrorSchema, description="Already 10 other browsers.")
     def post(self, data):
         """Subscribe this browser: the PushSubscription's endpoint and keys."""
         endpoint, keys = data["endpoint"], data["keys"]
         statement = select(PushSubscription).where(PushSubscription.endpoint == endpoint)
         subscription = db.session.scalar(statement)
+        moving_in = subscription is None or subscription.patient_id != current_user.id
+        mine = select(func.count()).where(PushSubscription.patient_id == current_user.id)
+        if moving_in and db.session.scalar(mine) >= MAX_SUBSCRIPTIONS:
+            raise ApiError(409, f"At most {MAX_SUBSCRIPTIONS} browsers; turn one off first.")
         status = 200
         if subscription is None:
             subscription = PushSubscription(endpoint=endpoint)

@@ -5,6 +5,7 @@ from flask import current_app
 from marshmallow import fields, validate
 
 from ..sync.fields import Int, LocalDate, LocalTime, ReadBackSchema, one_of, page_limit
+from .channels.addresses import address_problem
 from .channels.push import endpoint_problem, subscription_keys_problem
 from .models import CHANNELS, KINDS
 
@@ -135,14 +136,22 @@ class PushKeysSchema(ma.Schema):
 
 class PushSubscriptionSchema(ma.Schema):
     id = fields.UUID(dump_only=True)
-    endpoint = fields.String(required=True, validate=validate.Length(1, 2048))
+    endpoint = fields.String(
+        required=True, validate=validate.Length(1, 2048),
+        metadata={"description": "An https:// URL whose host resolves to public addresses only."},
+    )  # fmt: skip
     keys = fields.Nested(PushKeysSchema, required=True, load_only=True)
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
     @ma.validates("endpoint")
     def check_endpoint(self, endpoint, **kwargs):
-        if problem := endpoint_problem(endpoint, current_app.config["PUSH_ALLOW_HTTP"]):
+        # PUSH_ALLOW_HTTP lifts the address rule with the scheme's: tests and local development.
+        allow_http = current_app.config["PUSH_ALLOW_HTTP"]
+        problem = endpoint_problem(endpoint, allow_http)
+        if problem is None and not allow_http:
+            problem = address_problem(endpoint)
+        if problem:
             raise ma.ValidationError(f"The endpoint {problem}.")
 
     @ma.validates_schema

@@ -1,12 +1,13 @@
 """Send one Web Push message (RFC 8030), encrypted (RFC 8291) and signed with VAPID (RFC 8292).
 
 Nothing here logs: an endpoint is a capability URL for one patient's device and a payload is
-about their care, so neither may reach a log. The caller knows the subscription id.
+about their care, so neither may reach a log (outbound.py keeps urllib3 from logging them
+either). The caller knows the subscription id.
 """
 
 import json
-import logging
 import re
+import socket
 import time
 from collections.abc import Mapping
 from typing import Literal, NamedTuple
@@ -18,6 +19,7 @@ from py_vapid import Vapid, VapidException
 from pywebpush import WebPusher, WebPushException
 
 from ..vapid import b64url_decode
+from .outbound import Guard, guarded_session
 
 MAX_ENDPOINT_LENGTH = 2048
 TOPIC = re.compile(r"[A-Za-z0-9_-]{1,32}")  # RFC 8030 §5.4: at most 32 URL-safe base64 characters
@@ -26,22 +28,20 @@ KEY_NAMES = ("p256dh", "auth")
 GONE = (404, 410)  # RFC 8030 §7.3: the subscription has expired or been removed
 
 
-# urllib3 logs each request line at DEBUG, and the path of a push endpoint is the subscription's
-# secret: with LOG_LEVEL=DEBUG it would reach the logs. Its warnings are still wanted.
-logging.getLogger("urllib3").setLevel(max(logging.getLogger("urllib3").level, logging.INFO))
-
-
 class PushOutcome(NamedTuple):
     status: Literal["sent", "gone", "failed"]
     http_status: int | None
     reason: str | None  # a short code (http_503, timeout, ...), never a payload or a URL
 
 
-def send_push(subscription, payload, *, keys, subject, ttl, topic, timeout=10):
+def send_push(subscription, payload, *, keys, subject, ttl, topic, timeout=10, allow_private=False):
     """POST ``payload`` (a dict, as JSON) to the subscription's push service.
 
     Network failures and refusals are outcomes, not exceptions; "gone" tells the caller to delete
-    the subscription.
+    the subscription. ``timeout`` bounds the whole send, from the DNS lookup to the status line.
+    The endpoint must be ``https://`` and reach public addresses only, checked on the address
+    connected to (``forbidden_address`` otherwise, never "gone": no port-scan oracle), unless
+    ``allow_private`` (PUSH_ALLOW_HTTP: tests and local development) lifts both rules.
 
     :raise ValueError: on a caller's mistake: a topic that is not 1-32 base64url characters, a
         subject that is not a ``mailto:`` or ``https:`` URL.
@@ -53,18 +53,17 @@ def send_push(subscription, payload, *, keys, subject, ttl, topic, timeout=10):
     if subscription_keys_problem(subscription.get("keys")):
         return PushOutcome("failed", None, "invalid_subscription")
     endpoint = subscription["endpoint"]
+    if endpoint_problem(endpoint, allow_http=allow_private):
+        return PushOutcome("failed", None, "invalid_endpoint")
     claims = {"aud": _origin(endpoint), "sub": subject, "exp": int(time.time()) + TOKEN_LIFETIME}
     try:
         # no-strict: py_vapid's own check of `sub` refuses https: URLs that have a path.
         headers = Vapid(keys.private_key, conf={"no-strict": True}).sign(claims)
-    except VapidException:  # it also refuses an `aud` it cannot parse, such as an IPv6 host
+    except VapidException:  # it also refuses an `aud` it cannot parse
         return PushOutcome("failed", None, "invalid_endpoint")
     headers.update({"Topic": topic, "Urgency": "normal"})
     body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-    with requests.Session() as session:
-        # A push service answers; it does not redirect. Following one would POST a patient's
-        # message to wherever the Location header points.
-        session.max_redirects = 0
+    with Guard(timeout, allow_private) as guard, guarded_session(guard) as session:
         try:
             pusher = WebPusher(subscription, requests_session=session)
             response = pusher.send(
@@ -72,19 +71,23 @@ def send_push(subscription, payload, *, keys, subject, ttl, topic, timeout=10):
             )
         except requests.TooManyRedirects as error:
             return _answered(error.response.status_code)
-        except requests.Timeout:
-            return PushOutcome("failed", None, "timeout")
-        except requests.exceptions.SSLError:
-            return PushOutcome("failed", None, "tls_error")
-        except requests.ConnectionError:
-            return PushOutcome("failed", None, "connection_error")
-        except requests.RequestException:
-            return PushOutcome("failed", None, "request_error")
+        except requests.RequestException as error:
+            return PushOutcome("failed", None, _failure(error, guard))
         except (WebPushException, ValueError):  # keys pywebpush refuses past our own check
             return PushOutcome("failed", None, "invalid_subscription")
-        status = response.status_code
-        response.close()
-    return _answered(status)
+    return _answered(response.status_code)
+
+
+def _failure(error, guard):
+    if guard.forbidden:
+        return "forbidden_address"
+    if guard.expired or isinstance(error, requests.Timeout):
+        return "timeout"
+    if isinstance(error, requests.exceptions.SSLError):
+        return "tls_error"
+    if isinstance(error, requests.ConnectionError):
+        return "connection_error"
+    return "request_error"
 
 
 def _answered(status):
@@ -125,9 +128,19 @@ def endpoint_problem(endpoint, allow_http):
         return "must name a host"
     if ":" in parts.hostname:
         return "must name its host by a DNS name or an IPv4 address"
+    if _other_ipv4_spelling(parts.hostname):
+        return "must write an IPv4 address as four decimal numbers (a.b.c.d)"
     if parts.fragment or "#" in endpoint:
         return "must not have a fragment"
     return None
+
+
+def _other_ipv4_spelling(host):
+    """Whether ``host`` is an IPv4 address spelled some other way (``127.1``, ``0x7f.0.0.1``)."""
+    try:
+        return socket.inet_ntoa(socket.inet_aton(host)) != host
+    except OSError:
+        return False
 
 
 def subscription_keys_problem(keys):
