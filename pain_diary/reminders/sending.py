@@ -30,7 +30,9 @@ WORKERS = 16
 #: Waits before the next try of a failed push or email: 1, 2, 4, 8 then 15 minutes.
 RETRY_BACKOFF = tuple(timedelta(minutes=m) for m in (1, 2, 4, 8, 15))
 #: Failures that a later try cannot mend: recorded at once rather than retried.
-FINAL = frozenset({"invalid_address", "invalid_subscription", "invalid_endpoint"})
+FINAL = frozenset(
+    {"invalid_address", "invalid_subscription", "invalid_endpoint", "forbidden_address"}
+)
 #: How often the lease of the claims still being sent is moved on.
 HEARTBEAT = LEASE.total_seconds() / 4
 
@@ -111,6 +113,7 @@ def _jobs(item, settings):
                 return "push", _push_outcome(send_push(
                     target, payload, keys=settings.keys, subject=config["VAPID_SUBJECT"],
                     ttl=int(settings.grace.total_seconds()), topic=claim.id.hex,
+                    allow_private=config["PUSH_ALLOW_HTTP"],
                 ))  # fmt: skip
 
             yield push, subscription.id
