@@ -1,5 +1,8 @@
-"""SVG charts: pure renders of in-memory diaries, and the chart route's ETag and errors."""
+"""SVG charts: pure renders of in-memory diaries (for a phone and for paper), the chart route's
+ETag and errors, and the charts the PDF prints."""
 
+import base64
+import io
 import re
 import uuid
 import xml.etree.ElementTree as ET
@@ -7,10 +10,13 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import numpy as np
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from pain_diary.care.models import AuditEvent
+from pain_diary.insights import pdf
 from pain_diary.insights.analytics import PainPoint, SleepNight, TherapyPoint
 from pain_diary.insights.charts import CHARTS, NO_DATA, render_chart
 from pain_diary.insights.diary import Diary
@@ -405,3 +411,199 @@ def test_overall_adherence_is_the_summarys_figure():
     svg = render("adherence", diary(plans=[PLAN, evening], doses=events))
     summary = medication_adherence([PLAN, evening], events, TZ, FIRST, LAST, NOW)
     assert f": {summary['adherence_percent']:.1f} % of scheduled doses taken;" in desc(svg)
+
+
+# On a phone, and on paper (DESIGN.md §7: "Charts are read on phones") ----------------------
+
+
+def screen(name, a_diary, locale=None):
+    return render_chart(name, a_diary, locale, now=NOW, screen=True)
+
+
+# More rows than a printed chart labels on two lines.
+SEVEN_MODALITIES = (
+    "physiotherapy",
+    "mindfulness",
+    "acupuncture",
+    "exercise",
+    "massage",
+    "other",
+    "vr",
+)
+
+
+def period_diary(days, last=LAST):
+    """``days`` up to LAST with what pushes each chart to its edges: pain 0 to 10 on the last
+    day, a bar for the last night, a week cut to its last day at 100 %, a 10 after therapy."""
+    first = last - timedelta(days=days - 1)
+    period = [first + timedelta(days=n) for n in range(days)]
+    plan = replace(PLAN, start_date=first)
+    return diary(
+        first_day=first,
+        last_day=last,
+        pain=[p for n, on in enumerate(period) for p in pain(on, n % 11, 10 - n % 11)],
+        sleep=[night(on, 300 + n * 7 % 240, 70 + n % 30) for n, on in enumerate(period)],
+        therapy=[TherapyPoint(modality, 45, 10, 9) for modality in SEVEN_MODALITIES],
+        plans=[plan],
+        doses=doses(plan, period[:-1:2]) + doses(plan, period[-1:]),
+    )
+
+
+def font_sizes(svg):
+    return [
+        float(re.search(r"font-size: ([\d.]+)px", element.get("style"))[1])
+        for element in ET.fromstring(svg).iter(f"{NS}text")
+    ]
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_on_screen_a_chart_is_as_wide_as_a_phone_shows_it_and_its_text_12_px(name):
+    root = ET.fromstring(screen(name, full_diary()))
+    # 320 px between the margins of a 360 px page: a user unit is a CSS pixel there.
+    assert (root.get("width"), root.get("viewBox").split()[2]) == ("320", "320")
+    assert min(font_sizes(ET.tostring(root, encoding="unicode"))) >= 12
+    assert root[0].tag == f"{NS}title" and root[1].tag == f"{NS}desc"  # still labelled first
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_on_screen_the_frame_takes_the_themes_colours_light_and_dark(name):
+    svg = screen(name, full_diary())
+    assert 'class="chart-svg"' in svg
+    style = ET.fromstring(svg).find(f"{NS}style").text
+    light, dark = style.split("@media (prefers-color-scheme:dark)")
+    assert "--chart-paper:#ffffff" in light and "--chart-paper:#1c222c" in dark  # app.css --card
+    assert "--chart-ink:#e8eaef" in dark  # the dark theme's --ink
+    # No frame colour is left as drawn: the paper, ink, grey and grid all follow the theme.
+    for colour in ("#ffffff", "#000000", "#555555", "#dddddd"):
+        assert not re.search(rf"(fill|stroke): {colour}\b", svg), colour
+    assert "fill: var(--chart-paper, #ffffff)" in svg
+
+
+@pytest.mark.parametrize("name", CHARTS)
+def test_on_paper_a_chart_keeps_its_print_look(name):
+    svg = render(name, full_diary())
+    root = ET.fromstring(svg)
+    assert root.get("width") == "504pt" and root.get("class") is None
+    assert "prefers-color-scheme" not in svg and "var(--" not in svg
+    assert 'style="fill: #ffffff"' in svg  # black on white
+
+
+def edge_pixels(png):
+    """The colours of the outermost ring of pixels of a PNG."""
+    image = Image.open(io.BytesIO(png)).convert("RGB")
+    width, height = image.size
+    ring = [(x, y) for x in range(width) for y in (0, height - 1)]
+    ring += [(x, y) for y in range(height) for x in (0, width - 1)]
+    return {image.getpixel(point) for point in ring}
+
+
+@pytest.mark.parametrize("days", [1, 7, 30, 90, 365, 730, 1830])
+@pytest.mark.parametrize("screen_or_paper", [True, False], ids=["screen", "paper"])
+@pytest.mark.parametrize("name", CHARTS)
+def test_nothing_is_cut_at_an_edge(name, screen_or_paper, days):
+    # A label or bar cut by the picture's edge would colour its outermost pixels. A period to a
+    # Monday has a date label on its last day (the weekly ticks) and a last week of one day.
+    for last in (LAST, date(2026, 12, 7)):
+        now = datetime.combine(last + timedelta(days=1), time(12), UTC)
+        png = render_chart(
+            name, period_diary(days, last), "de-DE", now=now, screen=screen_or_paper, png=True
+        )
+        assert edge_pixels(png) == {(255, 255, 255)}, last
+
+
+def text_width(text, size=12):
+    """DejaVu Sans: a digit is 0.64 em wide, "." and "/" a third of one."""
+    return sum(0.64 if c.isdigit() else 0.34 for c in text) * size
+
+
+def plot_sides(svg):
+    """Left and right of the (first) axes' background, in SVG units."""
+    axes = next(e for e in ET.fromstring(svg).iter() if e.get("id") == "patch_2")
+    xs = [float(x) for x in re.findall(r"[ML] ([-\d.]+) ", axes.find(f"{NS}path").get("d"))]
+    return min(xs), max(xs)
+
+
+@pytest.mark.parametrize("days", [7, 30, 90, 365, 730, 1830])
+def test_on_screen_date_labels_have_room_beside_each_other(days):
+    # The sleep chart's plot is the narrowest (a second y axis): 214 px of 320.
+    svg = screen("sleep", period_diary(days), "de-DE")
+    labels = sorted(
+        (float(element.get("x")), element.text)
+        for element in ET.fromstring(svg).iter(f"{NS}text")
+        if re.fullmatch(r"\d\d\.(\d\d\.|\d{4})", element.text or "")
+    )
+    assert len(labels) >= 2
+    for (x, text), (next_x, next_text) in zip(labels, labels[1:], strict=False):
+        # Centred on their days, with half an em between them.
+        assert next_x - x >= (text_width(text) + text_width(next_text)) / 2 + 6, (text, next_text)
+
+
+def test_the_last_days_bar_has_its_figure_inside_the_picture():
+    # 27 Sep to Monday 26 Oct: the first and the last week are one day each.
+    svg = screen("adherence", period_diary(30, date(2026, 10, 26)))
+    left, right = plot_sides(svg)
+    figures = sorted(
+        (float(element.get("x")), element.text)
+        for element in ET.fromstring(svg).iter(f"{NS}text")
+        if re.fullmatch(r"\d{1,3}", element.text or "") and float(element.get("x")) > left
+    )
+    # The four full weeks, and the last day's: the first day's would crowd its neighbour's.
+    assert len(figures) == 5
+    x, text = figures[-1]
+    assert text == "100"
+    # Over its day, reaching into the right margin that is kept for it, and not past it.
+    assert x == pytest.approx(right - (right - left) / 30 / 2, abs=0.1)
+    assert x + text_width(text) / 2 <= 320 - 4
+
+
+def log_three_days_of_pain(patient):
+    now = datetime.now(UTC)
+    for days_ago, intensity in [(0, 3), (1, 5), (2, 7)]:
+        recorded_at = (now - timedelta(days=days_ago, hours=1)).isoformat()
+        response = patient.put(
+            f"/api/v1/pain-entries/{uuid.uuid4()}",
+            json={"recorded_at": recorded_at, "intensity": intensity},
+        )
+        assert response.status_code in (200, 201), response.json
+
+
+def test_the_chart_routes_serve_the_phone_drawing_in_the_apps_colours(patient, clinician):
+    log_three_days_of_pain(patient)
+    link(patient, clinician)
+    for client, path in (
+        (patient, "/api/v1/charts/pain.svg"),
+        (clinician, f"/api/v1/patients/{patient.user.id}/charts/pain.svg"),
+    ):
+        response = client.get(path)
+        assert response.mimetype == "image/svg+xml"
+        root = ET.fromstring(response.get_data(as_text=True))
+        assert (root.get("width"), root.get("class")) == ("320", "chart-svg")
+        assert "@media (prefers-color-scheme:dark)" in root.find(f"{NS}style").text
+        # Opened on its own the SVG is a document under the app's CSP: its <style> must apply.
+        assert "style-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
+
+
+def test_the_pdf_prints_its_charts_black_on_white(patient, monkeypatch):
+    log_three_days_of_pain(patient)
+    printed = []
+    html_to_pdf = pdf.html_to_pdf
+    monkeypatch.setattr(pdf, "html_to_pdf", lambda html: printed.append(html) or html_to_pdf(html))
+    response = patient.get("/api/v1/summary.pdf")
+    assert response.status_code == 200 and response.get_data()[:5] == b"%PDF-"
+    [html] = printed
+    images = re.findall(r'<img alt="[^"]+" src="data:image/png;base64,([^"]+)"', html)
+    assert len(images) == len(CHARTS)
+    for data in images:
+        image = Image.open(io.BytesIO(base64.b64decode(data))).convert("L")
+        pixels = np.asarray(image)
+        assert image.size == (1050, 480)  # an A4 column's drawing (7 × 3.2 in at 150 dpi)
+        assert image.getpixel((2, 2)) == 255  # white paper, whatever the reader's colour scheme
+        assert (pixels > 250).mean() > 0.6 and (pixels < 60).any()  # and black type
+    assert "prefers-color-scheme" not in html
+
+
+def test_the_printable_page_draws_its_charts_for_paper(patient):
+    log_three_days_of_pain(patient)
+    html = patient.get("/api/v1/summary.html").get_data(as_text=True)
+    assert html.count('width="504pt"') == len(CHARTS)
+    assert "chart-svg" not in html and "prefers-color-scheme" not in html

@@ -18,12 +18,14 @@ def summary_of(patient, query):
     return diary, build_summary(diary, now, flag_thresholds(current_app.config)), now
 
 
-def report_context(patient, query, png=False):
-    """What the summary templates need, charts rendered inline (SVG) or for print (PNG)."""
+def report_context(patient, query, *, paper=False, png=False):
+    """What the summary templates need, the charts drawn inline (SVG) for a phone's screen, or
+    for ``paper``: the printable page's SVG, or (``png``) the PDF's images."""
     diary, summary, now = summary_of(patient, query)
     locale = request.accept_languages.best
     rendered = {
-        name: charts.render_chart(name, diary, locale=locale, png=png) for name in charts.CHARTS
+        name: charts.render_chart(name, diary, locale=locale, screen=not paper, png=png)
+        for name in charts.CHARTS
     }
     return report.summary_context(
         patient, summary, rendered, now, patient_medications(patient.id),

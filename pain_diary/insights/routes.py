@@ -42,7 +42,7 @@ CHART_NAME = f"<any({', '.join(charts.CHARTS)}):name>"
 def _chart(patient, name, query):
     first_day, last_day = period(query, patient.tz)
     diary = load_diary(patient, first_day, last_day, parts=charts.NEEDS[name])
-    svg = charts.render_chart(name, diary, locale=request.accept_languages.best)
+    svg = charts.render_chart(name, diary, locale=request.accept_languages.best, screen=True)
     response = Response(svg, mimetype=SVG)
     response.headers["Cache-Control"] = "no-store"
     response.add_etag()
@@ -50,7 +50,7 @@ def _chart(patient, name, query):
 
 
 def _report(patient, query, as_pdf):
-    html = report.render_page(report_context(patient, query, png=as_pdf))
+    html = report.render_page(report_context(patient, query, paper=True, png=as_pdf))
     if not as_pdf:
         return Response(html, mimetype=HTML)
     response = Response(pdf.html_to_pdf(html), mimetype=PDF)

@@ -6,18 +6,20 @@ from datetime import timedelta
 from ...localtime import local_date
 from ...medications.adherence import medication_adherence
 from .. import analytics
-from .frame import BLUE, GREY, LEGEND, blocks, empty_chart, period_text
+from .frame import BLUE, DIGIT_EM, GREY, PAPER, blocks, empty_chart, legend, period_text
 
 ADHERENCE_TARGET = analytics.DEFAULT_FLAG_THRESHOLDS.adherence_percent
+# Above the 100 % mark: room for the figure over a full bar.
+_TOP = 116
 
 
-def draw(figure, diary, ticks, now):
+def draw(figure, diary, ticks, now, medium):
     """Adherence per week (Monday to Sunday, cut to the period); 80 % reference line.
 
     A week without a scheduled dose that was taken, skipped or missed has no bar.
     """
     first_day, last_day = diary.first_day, diary.last_day
-    title = f"Medication adherence by week, {period_text(first_day, last_day, dash=True)}"
+    title = f"Doses taken, {period_text(first_day, last_day, dash=True)}"
     # Each week sees only its own dose events: a 5-year chart then costs one pass over them.
     doses_by_week = defaultdict(list)
     for dose in diary.doses:
@@ -41,11 +43,14 @@ def draw(figure, diary, ticks, now):
             )
         week_first = week_last + timedelta(days=1)
     if not weeks:
-        return empty_chart(figure, title, f"No scheduled doses {period_text(first_day, last_day)}.")
+        return empty_chart(
+            figure, medium, title, f"No scheduled doses {period_text(first_day, last_day)}."
+        )
     # The weeks partition the period: pooling their doses gives the summary's adherence_percent
     # without expanding every schedule a second time.
     overall = round(counted["taken"] / counted["due"] * 100, 1)
 
+    medium.arrange(figure, legend_entries=2)
     axes = figure.add_subplot()
     weekly = [
         (ticks.offset(week_first) - 0.4, ticks.offset(week_last) + 0.4, 0, percent)
@@ -60,25 +65,13 @@ def draw(figure, diary, ticks, now):
         label=f"{ADHERENCE_TARGET:g} % target",
         gid="adherence-target",
     )
-    if len(weeks) <= 16:  # a label per bar while they stay legible
-        for (week_first, week_last), percent in weeks.items():
-            middle = (ticks.offset(week_first) + ticks.offset(week_last)) / 2
-            inside = percent >= 15  # inside the bar's top, clear of the target line
-            axes.annotate(
-                f"{percent:.0f}",
-                (middle, percent),
-                xytext=(0, -3 if inside else 2),
-                textcoords="offset points",
-                ha="center",
-                va="top" if inside else "bottom",
-                color="white" if inside else "black",
-                fontsize=9,
-            )
-    axes.set_ylim(0, 108)
+    label_figures(axes, figure, ticks, weeks, medium.value_size)
+    axes.set_ylim(0, _TOP)
     axes.set_yticks(range(0, 101, 20))
+    axes.spines["left"].set_bounds(0, 100)
     axes.set_ylabel("Doses taken (%)")
     ticks.apply(axes)
-    axes.legend(handles=[bars, target], ncols=2, **LEGEND)
+    legend(figure, axes, [bars, target], medium)
 
     below = sum(1 for percent in weeks.values() if percent < ADHERENCE_TARGET)
     desc = (
@@ -88,3 +81,35 @@ def draw(figure, diary, ticks, now):
         f"weeks below {ADHERENCE_TARGET:g} %."
     )
     return title, desc
+
+
+def label_figures(axes, figure, ticks, weeks, size):
+    """Write each week's percent above its bar, where a figure has room.
+
+    Only if every full week has room for its figure; a week cut short at an end of the period
+    (a narrow bar) gets one if it does not crowd its neighbour's. The first stays clear of the y
+    axis's figures; the last may reach into the right margin, which is kept free for it. A figure
+    sits on a patch of paper, so that the target line does not cross it out.
+    """
+    points_a_day = axes.get_position().width * figure.get_figwidth() * 72 / ticks.days
+    percents = list(weeks.values())
+    labels = [f"{percent:.0f}" for percent in percents]
+    width = 3 * DIGIT_EM * size / points_a_day  # in days: "100" is the widest figure
+    apart = width + size / 2 / points_a_day  # with half an em between two
+    if apart > 7:
+        return  # too many weeks for a figure each; the <desc> still has them
+    xs = [
+        max((ticks.offset(first) + ticks.offset(last)) / 2, width / 2 - 0.5)
+        for first, last in weeks
+    ]
+    lengths = [(last - first).days for first, last in weeks]
+    shown = []
+    for i in sorted(range(len(xs)), key=lambda i: -lengths[i]):  # full weeks first
+        if all(abs(xs[i] - xs[j]) >= apart for j in shown):
+            shown.append(i)
+    for i in shown:
+        axes.annotate(
+            labels[i], (xs[i], percents[i]), xytext=(0, 2), textcoords="offset points",
+            ha="center", va="bottom", fontsize=size,
+            bbox={"boxstyle": "square,pad=0.1", "facecolor": PAPER, "edgecolor": "none"},
+        )  # fmt: skip

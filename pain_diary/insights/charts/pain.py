@@ -5,10 +5,10 @@ from collections import defaultdict
 import numpy as np
 
 from .. import analytics
-from .frame import BLUE, LEGEND, SKY, VERMILION, blocks, daily_line, empty_chart, period_text
+from .frame import BLUE, SKY, VERMILION, blocks, daily_line, empty_chart, legend, period_text
 
 
-def draw(figure, diary, ticks, now):
+def draw(figure, diary, ticks, now, medium):
     """Daily pain (mean of the day's entries), the range of the entries, a 7-day rolling mean.
 
     The rolling mean of a day is the mean daily pain of the logged days among it and the 6 before,
@@ -18,7 +18,9 @@ def draw(figure, diary, ticks, now):
     entries = [p for p in diary.pain if first_day <= p.local_date <= last_day]
     title = f"Pain intensity, {period_text(first_day, last_day, dash=True)}"
     if not entries:
-        return empty_chart(figure, title, f"No pain entries {period_text(first_day, last_day)}.")
+        return empty_chart(
+            figure, medium, title, f"No pain entries {period_text(first_day, last_day)}."
+        )
     summary = analytics.pain_summary(entries, first_day, last_day)
     intensities = defaultdict(list)
     for entry in entries:
@@ -30,6 +32,7 @@ def draw(figure, diary, ticks, now):
     with np.errstate(invalid="ignore", divide="ignore"):
         rolling = np.where(counts >= analytics.MIN_LOGGED_DAYS, sums / counts, np.nan)
 
+    medium.arrange(figure, legend_entries=3)
     axes = figure.add_subplot()
     ranges = [
         (ticks.offset(day) - 0.5, ticks.offset(day) + 0.5, min(values), max(values))
@@ -60,7 +63,7 @@ def draw(figure, diary, ticks, now):
     axes.set_yticks(range(0, 11, 2))
     axes.set_ylabel("Pain (0–10)")
     ticks.apply(axes)
-    axes.legend(handles=[*lines, band], ncols=3, **LEGEND)
+    legend(figure, axes, [*lines, band], medium)
 
     desc = (
         f"Daily pain {period_text(first_day, last_day)}, logged on {summary['days_logged']} of "

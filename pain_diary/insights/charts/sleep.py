@@ -3,20 +3,22 @@
 import statistics
 
 from .. import analytics
-from .frame import LEGEND, SKY, VERMILION, blocks, daily_line, empty_chart, period_text
+from .frame import SKY, VERMILION, blocks, daily_line, empty_chart, legend, period_text
 
 
-def draw(figure, diary, ticks, now):
+def draw(figure, diary, ticks, now, medium):
     """Total sleep per night (bars, hours) and sleep efficiency (line, %, right axis)."""
     first_day, last_day = diary.first_day, diary.last_day
     nights = {n.night_of: n for n in diary.sleep if first_day <= n.night_of <= last_day}
     title = f"Sleep, {period_text(first_day, last_day, dash=True)}"
     if not nights:
-        return empty_chart(figure, title, f"No sleep logged {period_text(first_day, last_day)}.")
+        return empty_chart(
+            figure, medium, title, f"No sleep logged {period_text(first_day, last_day)}."
+        )
     hours = {night: n.total_sleep_minutes / 60 for night, n in nights.items()}
     efficiency = ticks.series({night: n.sleep_efficiency for night, n in nights.items()})
 
-    figure.subplots_adjust(right=0.905)
+    medium.arrange(figure, legend_entries=2, right=medium.right_axis)
     axes = figure.add_subplot()
     nightly = [
         (ticks.offset(night) - 0.35, ticks.offset(night) + 0.35, 0, h) for night, h in hours.items()
@@ -38,7 +40,7 @@ def draw(figure, diary, ticks, now):
     right.set_ylabel("Sleep efficiency (%)")
     right.grid(False)
     right.spines["right"].set_visible(True)
-    axes.legend(handles=[bars, *right.get_lines()], ncols=2, **LEGEND)
+    legend(figure, axes, [bars, *right.get_lines()], medium)
 
     mean_minutes = statistics.fmean(n.total_sleep_minutes for n in nights.values())
     mean_efficiency = statistics.fmean(n.sleep_efficiency for n in nights.values())
