@@ -6,8 +6,11 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pain_diary.insights.analytics import (
+    RECENT_VS_PRIOR,
     FlagThresholds,
+    PainComparison,
     PainPoint,
+    PatientNote,
     SleepNight,
     TherapyPoint,
     completion,
@@ -15,6 +18,7 @@ from pain_diary.insights.analytics import (
     flags,
     immpact_response,
     pain_summary,
+    recent_notes,
     recent_pain_change,
     round1,
     round2,
@@ -591,6 +595,23 @@ def test_high_mme_message_carries_the_cdc_caveat():
     assert "not for converting one opioid into another" in flag["message"]
 
 
+def test_high_mme_message_says_mme_over_the_opioid_days_with_their_number():
+    # 4 days at 100 MME in the week: 57.1 a day over 7 days, 100.0 on the 4 days with an opioid.
+    (flag,) = flags(
+        {END: 5.0}, END, [], mme_7d_average=400 / 7, mme_7d_on_opioid_days=100.0,
+        mme_7d_opioid_days=4,
+    )  # fmt: skip
+    assert flag["message"].startswith(
+        "Opioid dose averages 57.1 MME/day over the last 7 days (at or above 50): "
+        "100.0 MME/day on the 4 days with an opioid; "
+    )
+    (one,) = flags(
+        {END: 5.0}, END, [], mme_7d_average=60, mme_7d_on_opioid_days=420.0,
+        mme_7d_opioid_days=1,
+    )  # fmt: skip
+    assert "420.0 MME/day on the 1 day with an opioid;" in one["message"]
+
+
 def test_logging_gap_counts_days_since_the_last_entry():
     # last entry Jan 18: Jan 19, 20 and 21 without one; Jan 22 is after the period end
     (flag,) = flags({jan(18): 5.0, jan(22): 5.0}, END, [])
@@ -679,3 +700,55 @@ def test_recent_pain_change_compares_the_last_7_days_with_the_14_before():
     assert recent_pain_change({**daily, date(2025, 2, 28): 10.0}, end) == change
     fewer = {day: pain for day, pain in daily.items() if day != end}
     assert recent_pain_change(fewer, end) == (None, 4.0, None, None)
+
+
+def test_the_comparison_s_words_name_the_days_it_compares():
+    # DESIGN §7, word for word: the clinic's card names its comparison as computed.
+    assert RECENT_VS_PRIOR.words == "last 7 days vs the 14 days before"
+    assert (RECENT_VS_PRIOR.recent_days, RECENT_VS_PRIOR.prior_days) == (7, 14)
+    end = date(2025, 3, 21)
+    # Another definition moves both its figure and its words: 3 days against the 4 before.
+    short = PainComparison(3, 4)
+    assert short.words == "last 3 days vs the 4 days before"
+    daily = {date(2025, 3, day): 2.0 for day in range(15, 19)}  # the 4 days before the last 3
+    daily |= {date(2025, 3, day): 3.0 for day in range(19, 22)}
+    daily |= {date(2025, 3, 14): 9.0}  # before the 4: outside this comparison
+    assert recent_pain_change(daily, end, comparison=short) == (3.0, 2.0, 1.0, 50.0)
+
+
+# --- notes ----------------------------------------------------------------------------------
+
+
+def note(day, hour, text, kind="pain-entries"):
+    return PatientNote(day, datetime.combine(day, time(hour), tzinfo=UTC), kind, text)
+
+
+def test_notes_are_the_period_s_latest_non_empty_ones_newest_first_verbatim():
+    notes = [
+        note(jan(2), 9, "Flare after gardening.\n"),
+        note(jan(2), 20, "Woke twice.", "sleep-entries"),
+        note(jan(3), 9, ""),
+        note(jan(3), 10, " \n\t "),
+        note(jan(3), 11, None),
+        note(jan(4), 15, "Sore after the exercises.", "therapy-sessions"),
+        note(jan(9), 9, "After the period."),
+        note(date(2023, 12, 31), 9, "Before the period."),
+    ]
+    assert recent_notes(notes, jan(1), jan(8)) == [
+        {"recorded_at": datetime(2024, 1, 4, 15, tzinfo=UTC), "kind": "therapy-sessions",
+         "text": "Sore after the exercises."},
+        {"recorded_at": datetime(2024, 1, 2, 20, tzinfo=UTC), "kind": "sleep-entries",
+         "text": "Woke twice."},
+        {"recorded_at": datetime(2024, 1, 2, 9, tzinfo=UTC), "kind": "pain-entries",
+         "text": "Flare after gardening.\n"},
+    ]  # fmt: skip
+
+
+def test_notes_keep_the_20_most_recent():
+    notes = [note(jan(1) + timedelta(days=n % 25), n % 24, f"Note {n}") for n in range(30)]
+    kept = recent_notes(notes, jan(1), jan(31))
+    assert len(kept) == 20
+    assert [n["recorded_at"] for n in kept] == sorted((n.recorded_at for n in notes), reverse=True)[
+        :20
+    ]
+    assert recent_notes([], jan(1), jan(31)) == []

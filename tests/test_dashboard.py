@@ -1,7 +1,10 @@
 """The clinician's patient list `GET /patients`: figures, order, who is listed, audit, queries."""
 
+import json
+import re
 import uuid
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -175,6 +178,38 @@ def test_each_row_has_the_hand_computed_figures_and_the_summarys_flags(
         summary = clinician.get(f"{URL}/{patient.id}/summary").json
         assert row["flags"] == summary["flags"]
         assert row["pain_7d_mean"] == summary["pain"]["recent_mean"]
+
+
+def test_the_clinic_card_labels_the_pain_change_with_the_days_it_is_computed_over(
+    app, db, accounts, clinician
+):
+    # The label the page gives the card's script, in the words DESIGN §7 asks for.
+    page = clinician.get("/clinic").get_data(as_text=True)
+    words = re.search(r'<script type="application/json" id="words">(.*?)</script>', page, re.S)
+    label = json.loads(words[1])["pain_change_comparison"]
+    assert label == "last 7 days vs the 14 days before"
+    recent_days, prior_days = map(
+        int, re.fullmatch(r"last (\d+) days vs the (\d+) days before", label).groups()
+    )
+    # A diary whose figure is -50 % over exactly the days the label names: pain 3 on the recent
+    # days, 6 on the prior ones, and 10 on every earlier day of the month, which would move the
+    # figure if it counted them (the summary's first week against its last: -70 %).
+    patient = accounts.create(role="patient")
+    diary = Diary(patient)
+    for days_ago in range(30):
+        window = 0 if days_ago < recent_days else 1 if days_ago < recent_days + prior_days else 2
+        diary.pain(days_ago, (3, 6, 10)[window])
+    link(app, db, patient, clinician.user)
+    write(app, db, diary)
+
+    (row,) = clinician.get(URL).json
+    assert row["pain_change_percent"] == -50.0
+    summary = clinician.get(f"{URL}/{patient.id}/summary").json["pain"]
+    assert summary["change_percent"] == -70.0  # not what the card shows
+    # The card's script writes that label beside that figure, and no words of its own.
+    script = Path(app.static_folder, "js", "clinic.js").read_text(encoding="utf-8")
+    assert "words().pain_change_comparison" in script
+    assert "PAIN_CHANGE)" in script and "last week vs first" not in script
 
 
 def test_a_patient_without_records_has_empty_figures_and_a_logging_gap(

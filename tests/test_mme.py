@@ -133,6 +133,8 @@ def test_fentanyl_patch_crossing_the_period_end_counts_only_days_inside_it():
     summary = mme_summary(daily_mme([patch], BERLIN), date(2024, 1, 1), date(2024, 1, 31))
     assert summary == {
         "average_daily": 3.9,
+        "average_on_opioid_days": 60.0,
+        "days_with_opioid": 2,
         "max_daily": 60.0,
         "days_at_or_over_50": 2,
         "days_at_or_over_90": 0,
@@ -144,10 +146,28 @@ def test_mme_summary_averages_over_every_day_of_the_period():
     daily = {date(2024, 1, 2): 60, date(2024, 1, 3): 95, date(2024, 1, 20): 500}
     assert mme_summary(daily, date(2024, 1, 1), date(2024, 1, 10)) == {
         "average_daily": 15.5,
+        "average_on_opioid_days": 77.5,
+        "days_with_opioid": 2,
         "max_daily": 95.0,
         "days_at_or_over_50": 2,
         "days_at_or_over_90": 1,
     }
+
+
+def test_an_opioid_started_yesterday_averages_its_own_days_not_the_whole_period():
+    # 15 MME yesterday and today, in a 90-day period: 30 / 90 = 0.33 over the period, but
+    # 15 MME a day on the 2 days with an opioid (DESIGN §4).
+    daily = {date(2024, 3, 30): 15.0, date(2024, 3, 31): 15.0}
+    summary = mme_summary(daily, date(2024, 1, 2), date(2024, 3, 31))
+    assert summary["average_daily"] == 0.3
+    assert (summary["average_on_opioid_days"], summary["days_with_opioid"]) == (15.0, 2)
+
+
+def test_a_dose_too_small_to_show_still_makes_an_opioid_day():
+    # 0.04 MME is shown as 0.0, yet it is a day with daily MME > 0: 10.04 / 2 = 5.02.
+    daily = {date(2024, 1, 1): 0.04, date(2024, 1, 2): 10.0, date(2024, 1, 3): 0.0}
+    summary = mme_summary(daily, date(2024, 1, 1), date(2024, 1, 5))
+    assert (summary["days_with_opioid"], summary["average_on_opioid_days"]) == (2, 5.0)
 
 
 def test_mme_summary_compares_thresholds_with_the_value_shown():
@@ -168,6 +188,8 @@ def test_mme_summary_compares_thresholds_with_the_value_shown():
 def test_mme_summary_without_opioid_in_the_period_is_null(daily):
     assert mme_summary(daily, date(2024, 1, 1), date(2024, 1, 31)) == {
         "average_daily": None,
+        "average_on_opioid_days": None,
+        "days_with_opioid": 0,
         "max_daily": None,
         "days_at_or_over_50": 0,
         "days_at_or_over_90": 0,

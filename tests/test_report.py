@@ -79,8 +79,9 @@ def summary(**changes):
         },
         "medications": {
             "adherence_percent": 82.7, "items": items,
-            "mme": {"average_daily": 31.5, "max_daily": 60.0, "days_at_or_over_50": 4,
-                    "days_at_or_over_90": 0},
+            # 945 MME over 30 days, on 21 of them: 31.5 a day over the period, 45.0 on those.
+            "mme": {"average_daily": 31.5, "average_on_opioid_days": 45.0, "days_with_opioid": 21,
+                    "max_daily": 60.0, "days_at_or_over_50": 4, "days_at_or_over_90": 0},
         },
         "therapy": {
             "sessions": 14, "minutes": 390,
@@ -91,6 +92,12 @@ def summary(**changes):
                  "rated_sessions": 0},
             ],
         },
+        "notes": [
+            {"recorded_at": datetime(2025, 3, 2, 17, 40, tzinfo=UTC), "kind": "pain-entries",
+             "text": "Flare after gardening."},
+            {"recorded_at": datetime(2025, 3, 1, 6, 5, tzinfo=UTC), "kind": "sleep-entries",
+             "text": "Woke at 3 with back pain,\nback to sleep by 4."},
+        ],
         "completion": {"percent_days_logged": 93.3, "longest_gap_days": 2, "late_entries": 3},
         "flags": [
             {"code": "pain_worsening", "severity": "alert",
@@ -206,6 +213,43 @@ def test_pain_headline_without_a_comparison_says_why():
     assert short == "Pain: the period is too short to compare its first and last weeks."
 
 
+@pytest.mark.parametrize(
+    ("means", "expected"),
+    [
+        ((6.8, 4.5, -2.3), ("6.8 → 4.5", "−2.3 points")),
+        ((None, 4.5, None),
+         ("Too few entries to compare", "fewer than 3 days logged in the first week")),
+        ((6.8, None, None),
+         ("Too few entries to compare", "fewer than 3 days logged in the last week")),
+        ((None, None, None),
+         ("Too few entries to compare", "fewer than 3 days logged in the first and last week")),
+        ((5.0, 4.0, None),
+         ("Period too short to compare", "first week 5.0, last week 4.0: the two overlap")),
+    ],
+)  # fmt: skip
+def test_the_week_comparison_is_said_in_words_when_it_has_no_figure(means, expected):
+    baseline, recent, change = means
+    assert headlines.week_change(pain(baseline, recent, change, None, None)) == expected
+
+
+def test_the_page_and_the_pdf_say_there_are_too_few_entries_instead_of_dashes(app):
+    html = render(app, summary(pain=pain(None, None, None, None, None)))
+    assert (
+        '<dt>First → last week</dt><dd class="words">Too few entries to compare<small> fewer '
+        "than 3 days logged in the first and last week</small></dd>"
+    ) in html
+    text = pdf_text(app, html)
+    # (pdftotext reads a grid's small print after its row: the two parts, each whole.)
+    assert "Too few entries to compare" in text
+    assert "fewer than 3 days logged in the first and last week" in text
+    assert "— → —" not in text and "— points" not in text
+    short = render(app, summary(pain=pain(5.0, 4.0, None, None, None)))
+    assert "Period too short to compare<small> first week 5.0, last week 4.0" in short
+    assert "→ 4.0<small>" not in short and "— points" not in short
+    compared = render(app, summary())
+    assert "<dt>First → last week</dt><dd>6.8 → 4.5<small> −2.3 points</small></dd>" in compared
+
+
 def test_sleep_headline_gives_the_mean_night_and_marks_poor_sleep():
     good = summary()["sleep"]
     assert headlines.sleep_headline(good) == (
@@ -257,14 +301,49 @@ def test_adherence_headline_without_doses_says_why_not_zero():
     )
 
 
-def test_mme_headline_gives_average_highest_and_threshold_days():
+NO_MME = {
+    "average_daily": None, "average_on_opioid_days": None, "days_with_opioid": 0,
+    "max_daily": None, "days_at_or_over_50": 0, "days_at_or_over_90": 0,
+}  # fmt: skip
+
+
+def test_mme_headline_gives_the_opioid_days_average_highest_and_threshold_days():
     mme = summary()["medications"]["mme"]
-    assert headlines.mme_headline(mme) == (
-        "Opioids average 31.5 MME/day (highest 60.0); 4 days at or over 50 MME, 0 at or over 90."
+    assert headlines.mme_headline(mme, 30) == (
+        "Opioids on 21 of 30 days: 45.0 MME/day on those days (highest 60.0); "
+        "4 days at or over 50 MME, 0 at or over 90."
     )
-    none = {"average_daily": None, "max_daily": None, "days_at_or_over_50": 0,
-            "days_at_or_over_90": 0}  # fmt: skip
-    assert headlines.mme_headline(none) == "Opioids: none taken in this period (no MME)."
+    assert headlines.mme_headline(NO_MME, 30) == "Opioids: none taken in this period (no MME)."
+
+
+def test_an_opioid_started_yesterday_reads_as_its_daily_dose_not_a_90_day_average():
+    # 15 MME yesterday and today: 0.3 a day over 90 days, 15.0 on the 2 days with an opioid.
+    started = {"average_daily": 0.3, "average_on_opioid_days": 15.0, "days_with_opioid": 2,
+               "max_daily": 15.0, "days_at_or_over_50": 0, "days_at_or_over_90": 0}  # fmt: skip
+    assert headlines.mme_headline(started, 90) == (
+        "Opioids on 2 of 90 days: 15.0 MME/day on those days (highest 15.0); "
+        "0 days at or over 50 MME, 0 at or over 90."
+    )
+    one_day = {**started, "days_with_opioid": 1, "average_daily": 0.2}
+    assert headlines.mme_headline(one_day, 90).startswith(
+        "Opioids on 1 of 90 days: 15.0 MME/day on that day"
+    )
+
+
+def test_the_mme_block_and_the_pdf_give_mme_over_the_opioid_days_with_their_number(app):
+    data = summary(period={"from": date(2024, 12, 4), "to": date(2025, 3, 3), "days": 90})
+    data["medications"]["mme"] = {
+        "average_daily": 0.3, "average_on_opioid_days": 15.0, "days_with_opioid": 2,
+        "max_daily": 15.0, "days_at_or_over_50": 0, "days_at_or_over_90": 0,
+    }  # fmt: skip
+    html = render(app, data)
+    assert "<dt>On opioid days</dt><dd>15.0<small> MME/day</small></dd>" in html
+    assert "<dt>Days with an opioid</dt><dd>2 of 90 days</dd>" in html
+    # The average over every day of the period is not said.
+    assert "0.3<small>" not in html and "0.3 MME" not in html
+    text = pdf_text(app, html)
+    assert "Opioids on 2 of 90 days: 15.0 MME/day on those days (highest 15.0)" in text
+    assert "averaged over the days with an opioid" in text and "0.3 MME" not in text
 
 
 def test_missing_figures_print_as_a_dash_and_zero_as_zero():
@@ -275,6 +354,50 @@ def test_missing_figures_print_as_a_dash_and_zero_as_zero():
     assert headlines.signed(-1.2) == "−1.2"
     assert headlines.signed(0.4) == "+0.4"
     assert headlines.signed(0.0) == "0.0"
+
+
+def test_the_patient_s_notes_are_in_their_words_on_the_page_and_in_the_pdf(app):
+    html = render(app, summary())
+    section = html[html.index('id="notes"') : html.index('class="methods"')]
+    assert '<h2 id="notes-title">In the patient\'s words</h2>' in section
+    # Newest first, at the patient's local time (Berlin), each with what it was written on.
+    assert section.index("Flare after gardening.") < section.index("Woke at 3 with back pain")
+    assert (
+        '<time datetime="2025-03-02T17:40:00+00:00">2 Mar 2025, 18:40</time> · Pain entry:</span> '
+        "<q>Flare after gardening.</q>"
+    ) in section
+    assert "1 Mar 2025, 07:05</time> · Sleep diary:" in section
+    assert "<q>Woke at 3 with back pain,\nback to sleep by 4.</q>" in section  # line break kept
+    text = pdf_text(app, html)
+    assert "in the patient's words" in text.lower()  # the heading prints in capitals
+    assert "2 Mar 2025, 18:40 · Pain entry:" in text
+    assert "Flare after gardening." in text
+    assert "Woke at 3 with back pain, back to sleep by 4." in text
+    assert "Notes: the period's 20 most recent, newest first, as the patient wrote them." in text
+
+
+def test_notes_are_escaped_and_their_absence_is_said(app):
+    data = summary()
+    data["notes"] = [{"recorded_at": NOW, "kind": "therapy-sessions", "text": "<b>hurt</b>"}]
+    html = render(app, data)
+    assert "<b>hurt</b>" not in html and "&lt;b&gt;hurt&lt;/b&gt;" in html
+    assert "· Therapy session" in html
+    assert "No notes in this period." in render(app, summary(notes=[]))
+
+
+def test_twenty_notes_still_fit_the_typical_summary_on_two_pages(app):
+    data = summary()
+    data["notes"] = [
+        {"recorded_at": NOW - timedelta(hours=n), "kind": "pain-entries",
+         "text": f"Note {n}: a flare after gardening, eased by a warm shower and a short walk."}
+        for n in range(20)
+    ]  # fmt: skip
+    html = render(app, data)
+    with app.test_request_context():
+        pdf = html_to_pdf(html)
+    assert pdf_page_count(pdf) == 2
+    text = printed_text(pdf, html)
+    assert "Note 0: a flare" in text and "Note 19: a flare" in text
 
 
 def test_inline_charts_get_ids_of_their_own():
@@ -310,12 +433,10 @@ def test_summary_shows_the_cdc_caveat_once_beside_the_first_mme_figure(app):
     html = render(app, summary())
     assert html.count(CDC_CAVEAT) == 1
     caveat = html.index(CDC_CAVEAT)
-    assert html.index("Opioids average 31.5 MME/day") < caveat < html.index('id="medications"')
+    assert html.index("Opioids on 21 of 30 days") < caveat < html.index('id="medications"')
     assert pdf_text(app, html).count(CDC_CAVEAT) == 1
     without = summary()
-    without["medications"]["mme"] = {
-        "average_daily": None, "max_daily": None, "days_at_or_over_50": 0, "days_at_or_over_90": 0
-    }  # fmt: skip
+    without["medications"]["mme"] = NO_MME
     html = render(app, without)
     assert "No opioid taken in this period" in html and CDC_CAVEAT not in html  # no MME shown
 

@@ -1,5 +1,6 @@
 """GET /summary: the §4 contract computed from a real diary, end to end."""
 
+import logging
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -86,10 +87,10 @@ def test_adherence_counts_missed_doses_and_mme_counts_as_needed_opioids(diary):
     )  # fmt: skip
     assert naproxen["taken_on_time"] == 1
     assert naproxen["adherence_percent"] == medications["adherence_percent"] == 33.3
-    # 2 x 5 mg oxycodone x 1.5 = 15 MME on Oct 13; 15 / 14 days = 1.07
+    # 2 x 5 mg oxycodone x 1.5 = 15 MME on Oct 13; 15 / 14 days = 1.07; 15 on its 1 day
     assert medications["mme"] == {
-        "average_daily": 1.1, "max_daily": 15.0, "days_at_or_over_50": 0,
-        "days_at_or_over_90": 0,
+        "average_daily": 1.1, "average_on_opioid_days": 15.0, "days_with_opioid": 1,
+        "max_daily": 15.0, "days_at_or_over_50": 0, "days_at_or_over_90": 0,
     }  # fmt: skip
 
 
@@ -179,6 +180,111 @@ def test_a_back_dated_first_entry_starts_the_diary_before_the_account(patient):
         {"code": "logging_gap", "severity": "warning",
          "message": "No pain entry in the last 5 days"},
     ]  # fmt: skip
+
+
+def test_an_opioid_started_yesterday_is_15_mme_a_day_not_a_90_day_average(patient):
+    oxycodone = put(patient, "medications", {
+        "name": "Oxycodone 10 mg", "ingredient": "oxycodone", "dose_amount": 10,
+        "dose_unit": "mg", "as_needed": True, "start_date": "2026-01-01",
+    })  # fmt: skip
+    today = datetime.now(BERLIN).date()
+    midnight = datetime.combine(today, time(0), tzinfo=BERLIN)
+    this_morning = max(midnight, datetime.now(BERLIN) - timedelta(minutes=1))
+    for taken_at in (berlin_days_ago(1), this_morning.isoformat()):
+        put(patient, "medication-doses", {
+            "medication_id": oxycodone["id"], "status": "taken", "taken_at": taken_at,
+        })  # fmt: skip
+    period = {"from": (today - timedelta(days=89)).isoformat(), "to": today.isoformat()}
+
+    mme = patient.get("/api/v1/summary", query_string=period).json["medications"]["mme"]
+
+    # 10 mg x 1.5 = 15 MME yesterday and today: 30 / 90 = 0.3 over the period, 15 on its days.
+    assert mme == {
+        "average_daily": 0.3, "average_on_opioid_days": 15.0, "days_with_opioid": 2,
+        "max_daily": 15.0, "days_at_or_over_50": 0, "days_at_or_over_90": 0,
+    }  # fmt: skip
+    html = patient.get("/api/v1/summary.html", query_string=period).get_data(as_text=True)
+    assert "Opioids on 2 of 90 days: 15.0 MME/day on those days (highest 15.0)" in html
+    assert "0.3<small>" not in html and "0.3 MME" not in html
+
+
+def sleep_night(night_of, note):
+    """A night in Berlin from 23:00 to 07:00 the morning after, with ``note``."""
+    morning = date.fromisoformat(night_of) + timedelta(days=1)
+    return {
+        "night_of": night_of, "in_bed_at": f"{night_of}T23:00:00+02:00",
+        "tried_to_sleep_at": f"{night_of}T23:00:00+02:00",
+        "final_awakening_at": f"{morning}T07:00:00+02:00",
+        "out_of_bed_at": f"{morning}T07:00:00+02:00", "sleep_latency_minutes": 20,
+        "wake_after_sleep_onset_minutes": 30, "note": note,
+    }  # fmt: skip
+
+
+def test_the_summary_quotes_the_period_s_20_latest_notes_newest_first(patient, clinician, caplog):
+    caplog.set_level(logging.DEBUG)
+    written = []  # (instant, kind, text) of the notes the period holds
+
+    def pain_note(at, text):
+        put(patient, "pain-entries", {"recorded_at": at, "intensity": 5, "note": text})
+        if text.strip():
+            written.append((datetime.fromisoformat(at), "pain-entries", text))
+
+    for day in range(1, 15):
+        pain_note(f"2026-10-{day:02d}T08:00:00+02:00", f"Morning {day}")
+    for day in range(1, 8):
+        pain_note(f"2026-10-{day:02d}T20:00:00+02:00", f"Evening {day}")
+    pain_note("2026-10-13T19:00:00+02:00", "Flare after gardening.\nIce helped.  ")
+    pain_note("2026-10-14T10:00:00+02:00", "")  # empty: not a note
+    pain_note("2026-10-14T11:00:00+02:00", "  \n ")  # blanks only: not a note either
+    put(patient, "pain-entries", {
+        "recorded_at": "2026-10-15T09:00:00+02:00", "intensity": 4, "note": "After the period",
+    })  # fmt: skip
+    put(patient, "pain-entries", {
+        "recorded_at": "2026-09-30T09:00:00+02:00", "intensity": 4, "note": "Before the period",
+    })  # fmt: skip
+    put(patient, "sleep-entries", sleep_night("2026-10-13", "Woke with back pain."))
+    written.append((datetime.fromisoformat("2026-10-14T07:00:00+02:00"), "sleep-entries",
+                    "Woke with back pain."))  # fmt: skip
+    put(patient, "therapy-sessions", {
+        "modality": "physiotherapy", "started_at": "2026-10-12T15:00:00+02:00",
+        "duration_minutes": 45, "note": "Sore after the new exercises.",
+    })  # fmt: skip
+    written.append((datetime.fromisoformat("2026-10-12T15:00:00+02:00"), "therapy-sessions",
+                    "Sore after the new exercises."))  # fmt: skip
+
+    notes = patient.get(f"/api/v1/summary{PERIOD}").json["notes"]
+
+    newest = sorted(written, reverse=True)[:20]
+    assert len(written) == 24 and len(notes) == 20
+    assert [
+        (datetime.fromisoformat(note["recorded_at"]), note["kind"], note["text"]) for note in notes
+    ] == newest
+    assert notes[0]["text"] == "Morning 14" and notes[1]["kind"] == "sleep-entries"
+    assert "Flare after gardening.\nIce helped.  " in [note["text"] for note in notes]  # verbatim
+    assert {"Morning 1", "Evening 1", "Morning 2", "Evening 2"}.isdisjoint(
+        note["text"] for note in notes
+    )  # the oldest four of the 24
+
+    # The linked clinician reads the same words: the JSON, the printable page, the clinic's page.
+    put(patient, "pain-entries", {
+        "recorded_at": berlin_days_ago(2), "intensity": 6, "note": "Stiff after the drive.",
+    })  # fmt: skip
+    code = patient.post("/api/v1/care-team/invitations").json["code"]
+    clinician.post("/api/v1/care-team/links", json={"code": code})
+    shared = clinician.get(f"/api/v1/patients/{patient.user.id}/summary{PERIOD}").json
+    assert shared["notes"] == notes
+    printable = clinician.get(f"/api/v1/patients/{patient.user.id}/summary.html{PERIOD}")
+    assert "<q>Flare after gardening.\nIce helped.  </q>" in printable.get_data(as_text=True)
+    page = clinician.get(f"/clinic/patients/{patient.user.id}").get_data(as_text=True)
+    assert "In the patient's words" in page and "<q>Stiff after the drive.</q>" in page
+    # Notes are health data: no log line carries one.
+    quoted = ("gardening", "Morning", "Stiff after")
+    assert not [r for r in caplog.records if any(q in r.getMessage() for q in quoted)]
+
+
+def test_a_summary_without_notes_has_an_empty_list(diary):
+    summary = diary.get(f"/api/v1/summary{PERIOD}").json
+    assert summary["notes"] == []
 
 
 def poison(app, db, patient, amount=1e20):

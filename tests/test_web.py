@@ -162,3 +162,23 @@ def test_pages_carry_the_strict_policy_and_no_inline_script(patient, path):
     for tag in re.findall(r"<script\b[^>]*>", html):
         assert "src=" in tag or 'type="application/json"' in tag, tag
     assert "onclick" not in html.lower()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/today",
+        "/history/pain-entries/6f1c1a52-4c1e-4a59-9d1e-0c1d2b3a4f50",
+        "/history/sleep-entries/6f1c1a52-4c1e-4a59-9d1e-0c1d2b3a4f50",
+        "/history/therapy-sessions/6f1c1a52-4c1e-4a59-9d1e-0c1d2b3a4f50",
+    ],
+)
+def test_every_note_field_says_notes_are_shared_with_the_care_team(patient, path):
+    html = patient.get(path).get_data(as_text=True)
+    fields = re.findall(r"<textarea\b[^>]*\bname=\"note\"[^>]*>", html)
+    assert fields  # Today has three (pain, sleep, therapy); the edit page the one it edits
+    for field in fields:
+        described = re.search(r'aria-describedby="([^"]+)"', field)
+        assert described, field
+        hint = re.search(rf'<p class="hint" id="{described[1]}">([^<]*)</p>', html)
+        assert hint and "Notes are shared with your care team" in hint[1], field

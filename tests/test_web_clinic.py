@@ -278,9 +278,10 @@ def test_the_patient_list_puts_flags_first_in_words_and_says_what_is_missing(
     expect(alert.locator('[data-figure="pain"] dd')).to_have_text(
         f"{rows[0]['pain_7d_mean']:.1f} of 10"
     )
+    # Named as GET /patients computes it (DESIGN §7), not as the summary's first and last weeks.
     change = round(rows[0]["pain_change_percent"])
     expect(alert.locator('[data-figure="change"] dd')).to_have_text(
-        f"+{change} % last week vs first, of 30 days"
+        f"+{change} % last 7 days vs the 14 days before"
     )
     expect(alert.locator('[data-figure="adherence"] dd')).to_have_text("No doses due")
 

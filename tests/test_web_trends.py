@@ -95,8 +95,11 @@ def test_the_four_charts_load_and_the_figures_are_the_summary_s(phone, month):
     expect(figure(page, "adherence")).to_contain_text(
         f"{whole(medications['adherence_percent'])} % of scheduled doses"
     )
+    mme = medications["mme"]
+    assert mme["days_with_opioid"] > 0
     expect(figure(page, "mme")).to_contain_text(
-        f"{medications['mme']['average_daily']:.1f} MME a day on average"
+        f"{mme['average_on_opioid_days']:.1f} MME a day on the days you took one "
+        f"({mme['days_with_opioid']} of 30 days)"
     )
     expect(figure(page, "therapy-sessions")).to_contain_text(
         f"{expected['therapy']['sessions']} sessions"

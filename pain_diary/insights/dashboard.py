@@ -4,6 +4,8 @@ Each record type is read once for all linked patients, whatever their number (th
 subquery, not a list of ids); the rows are then split by patient and handed to the same pure
 functions as the summary. A row therefore agrees with the patient's default summary
 (the last 30 days up to today): ``pain_7d_mean`` is its ``recent_mean`` (>= 3 logged days),
+``pain_change_percent`` the comparison of its ``pain_worsening`` flag
+(:data:`analytics.RECENT_VS_PRIOR`, whose words the clinic's card shows beside it),
 ``adherence_percent`` the 14-day figure of its ``low_adherence`` flag, and the flags are its flags.
 
 The loading only sorts rows by patient; everything computed from one patient's rows happens in
@@ -190,7 +192,8 @@ def _row(patient, now, thresholds):
     """The dashboard figures of one patient, from the summary's own functions."""
     today, tz = patient.today, patient.tz
     daily = dict(sorted(patient.daily_pain.items()))  # as analytics.daily_pain has it
-    pain = analytics.recent_pain_change(daily, today)  # the pain_worsening flag's comparison
+    # The pain_worsening flag's comparison, which the clinic's card names by its words.
+    pain = analytics.recent_pain_change(daily, today, comparison=analytics.RECENT_VS_PRIOR)
     plans = medication_plans(patient.medications)
     fortnight = fortnight_adherence(plans, patient.doses, tz, today, now)
     week = [dose for dose in patient.opioid_doses if dose.taken_at >= patient.mme_from]

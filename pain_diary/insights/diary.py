@@ -9,7 +9,7 @@ from ..medications import queries as medications
 from ..medications.adherence import DoseRecord, MedicationPlan
 from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, is_opioid
 from ..records import queries as records
-from .analytics import PainPoint, SleepNight, TherapyPoint
+from .analytics import NOTES_COUNT, PainPoint, PatientNote, SleepNight, TherapyPoint
 
 #: Flags look back 21 days (the last 7 against the 14 before) from the period's end.
 FLAG_LOOKBACK = timedelta(days=20)
@@ -28,11 +28,13 @@ class Diary:
     plans: list[MedicationPlan] = field(default_factory=list)
     doses: list[DoseRecord] = field(default_factory=list)
     opioid_doses: list[TakenOpioidDose] = field(default_factory=list)
+    #: The period's latest notes of each collection (never logged: they are health data).
+    notes: list[PatientNote] = field(default_factory=list)
     #: The diary's first local day: the earlier of the account's creation and the first entry.
     started_on: date | None = None
 
 
-PARTS = frozenset({"pain", "sleep", "therapy", "medications", "started_on"})
+PARTS = frozenset({"pain", "sleep", "therapy", "medications", "notes", "started_on"})
 
 
 def load_diary(patient, first_day, last_day, parts=PARTS):
@@ -50,6 +52,9 @@ def load_diary(patient, first_day, last_day, parts=PARTS):
         diary.therapy = _therapy(patient.id, first_day, last_day)
     if "medications" in parts:
         _medications(diary, patient.id, since, last_day)
+    if "notes" in parts:
+        rows = records.notes(patient.id, first_day, last_day, NOTES_COUNT)
+        diary.notes = [PatientNote(*row) for row in rows]
     if "started_on" in parts:
         diary.started_on = diary_start(patient)
     return diary

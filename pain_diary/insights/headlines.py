@@ -4,7 +4,7 @@ Made here, not in the template, so that the page, the PDF and the tests read the
 figure without enough data prints as "—", never as 0 (DESIGN §4).
 """
 
-from .analytics import DEFAULT_FLAG_THRESHOLDS, MIN_CORRELATION_PAIRS
+from .analytics import DEFAULT_FLAG_THRESHOLDS, MIN_CORRELATION_PAIRS, MIN_LOGGED_DAYS
 
 DASH = "—"
 # IMMPACT benchmarks (Dworkin 2008; Farrar 2001), as analytics.immpact_response names them.
@@ -17,6 +17,8 @@ RESPONSE_MEANINGS = {
 }
 NO_COMPARISON = "not enough entries to compare the first and last weeks"
 SHORT_PERIOD = "the period is too short to compare its first and last weeks"
+TOO_FEW_TO_COMPARE = "Too few entries to compare"
+TOO_SHORT_TO_COMPARE = "Period too short to compare"
 _RESPONSE_THRESHOLDS = (10, 30, 50)
 
 
@@ -70,6 +72,26 @@ def pain_headline(pain):
         else f"{abs(change):.1f} points"  # from a baseline of 0 only points are defined
     )
     return f"Pain {direction} {size} {means} — {meaning}."
+
+
+def week_change(pain, needed=MIN_LOGGED_DAYS):
+    """The first and last weeks' means as a figure and a note in words, never "— → —".
+
+    "6.8 → 4.5" with "−2.3 points"; without a mean, that there are too few entries to compare and
+    in which week; with both means but no change (weeks that overlap), that the period is too
+    short.
+    """
+    baseline, recent = pain["baseline_mean"], pain["recent_mean"]
+    if baseline is None or recent is None:
+        weeks = " and ".join(
+            name for name, mean in (("first", baseline), ("last", recent)) if mean is None
+        )
+        return TOO_FEW_TO_COMPARE, f"fewer than {needed} days logged in the {weeks} week"
+    if pain["change_points"] is None:
+        return TOO_SHORT_TO_COMPARE, (
+            f"first week {baseline:.1f}, last week {recent:.1f}: the two overlap"
+        )
+    return f"{baseline:.1f} → {recent:.1f}", f"{signed(pain['change_points'])} points"
 
 
 def sleep_headline(sleep, marks=DEFAULT_FLAG_THRESHOLDS):
@@ -135,13 +157,25 @@ def adherence_headline(medications, marks=DEFAULT_FLAG_THRESHOLDS):
     return text + (f" — below {marks.adherence_percent:g} %." if below else ".")
 
 
-def mme_headline(mme):
-    """Opioid exposure in morphine milligram equivalents (CDC 2022)."""
-    if mme["average_daily"] is None:
+def opioid_days(mme, period_days):
+    """ "2 of 90 days": the days with an opioid, which the MME in words is averaged over."""
+    return f"{mme['days_with_opioid']} of {period_days} day{'s' if period_days != 1 else ''}"
+
+
+def mme_headline(mme, period_days):
+    """Opioid exposure in morphine milligram equivalents (CDC 2022), over the opioid days.
+
+    The average over the days with an opioid, with how many they are (DESIGN §4): a patient on
+    15 MME a day since yesterday reads 15 MME/day on 2 days, not 0.2 over 90.
+    """
+    if mme["average_on_opioid_days"] is None:
         return "Opioids: none taken in this period (no MME)."
     over_50, over_90 = mme["days_at_or_over_50"], mme["days_at_or_over_90"]
+    those = "those days" if mme["days_with_opioid"] != 1 else "that day"
     return (
-        f"Opioids average {mme['average_daily']:.1f} MME/day (highest {mme['max_daily']:.1f}); "
+        f"Opioids on {opioid_days(mme, period_days)}: "
+        f"{mme['average_on_opioid_days']:.1f} MME/day on {those} "
+        f"(highest {mme['max_daily']:.1f}); "
         f"{over_50} day{'s' if over_50 != 1 else ''} at or over 50 MME, {over_90} at or over 90."
     )
 
@@ -153,5 +187,5 @@ def headlines(summary, marks=DEFAULT_FLAG_THRESHOLDS):
         sleep_headline(summary["sleep"], marks),
         sleep_pain_headline(summary["sleep"]["pain_correlation"]),
         adherence_headline(summary["medications"], marks),
-        mme_headline(summary["medications"]["mme"]),
+        mme_headline(summary["medications"]["mme"], summary["period"]["days"]),
     ]

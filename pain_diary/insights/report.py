@@ -12,9 +12,9 @@ from flask import current_app, render_template
 from markupsafe import Markup
 
 from ..medications.mme import CDC_CAVEAT
-from .analytics import DEFAULT_FLAG_THRESHOLDS
+from .analytics import DEFAULT_FLAG_THRESHOLDS, NOTES_COUNT
 from .dosage import dosage_text
-from .headlines import DASH, duration, figure, headlines, signed
+from .headlines import DASH, duration, figure, headlines, opioid_days, signed, week_change
 
 CHART_TITLES = {
     "pain": "Pain",
@@ -23,6 +23,12 @@ CHART_TITLES = {
     "therapy": "Therapy",
 }
 _LABELS = {"vr": "VR", "cbt": "CBT", "tens": "TENS"}
+#: What each kind of note was written on, as "In the patient's words" names it.
+NOTE_KINDS = {
+    "pain-entries": "Pain entry",
+    "sleep-entries": "Sleep diary",
+    "therapy-sessions": "Therapy session",
+}
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
 _ID_REFERENCE = re.compile(r'(\bid="|="#|url\(#)([^"\s)]+)(["\)])')
 _ID_LIST = re.compile(r'(\baria-(?:labelledby|describedby)=")([^"]*)(")')
@@ -46,6 +52,12 @@ def born(date_of_birth, today):
     age = today.year - date_of_birth.year
     age -= (today.month, today.day) < (date_of_birth.month, date_of_birth.day)
     return f"Born {day(date_of_birth)} ({age} year{'s' if age != 1 else ''})"
+
+
+def moment(value, tz):
+    """An instant in the patient's zone as "3 Mar 2025, 08:15"."""
+    local = value.astimezone(tz)
+    return f"{day(local)}, {local:%H:%M}"
 
 
 def rescue_doses(item, days):
@@ -116,6 +128,17 @@ def summary_context(patient, summary, charts, now, medications=(), marks=DEFAULT
         born=born(patient.date_of_birth, now.astimezone(patient.tz).date()),
         regimens={medication.id: dosage_text(medication) for medication in medications},
         rescue_doses=rescue_doses,
+        week_change=week_change(summary["pain"]),
+        opioid_days=opioid_days,
+        notes=[
+            {
+                **note,
+                "when": moment(note["recorded_at"], patient.tz),
+                "kind_words": NOTE_KINDS.get(note["kind"], label(note["kind"], capital=True)),
+            }
+            for note in summary.get("notes") or ()
+        ],
+        notes_count=NOTES_COUNT,
         cdc_caveat=CDC_CAVEAT,
         day=day,
         figure=figure,

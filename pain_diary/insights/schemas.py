@@ -6,6 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..medications.mme import CDC_CAVEAT
+from .analytics import NOTES_COUNT, RECENT_VS_PRIOR
 
 
 def number(description=None):
@@ -135,7 +136,17 @@ class MmeSchema(ma.Schema):
     class Meta:
         description = f"Morphine milligram equivalents (CDC 2022). {CDC_CAVEAT}"
 
-    average_daily = number()
+    average_daily = number(
+        "Σ daily MME / days in the period (days without an opioid count 0); null without any."
+    )
+    average_on_opioid_days = number(
+        "Σ daily MME / days_with_opioid: the figure to say MME in words with (a patient who "
+        "started an opioid yesterday is on that day's dose, not on a 90-day average); null "
+        "without any."
+    )
+    days_with_opioid = fields.Integer(
+        metadata={"description": "Days of the period with a daily MME above 0."}
+    )
     max_daily = number()
     days_at_or_over_50 = fields.Integer()
     days_at_or_over_90 = fields.Integer()
@@ -162,6 +173,26 @@ class TherapySummarySchema(ma.Schema):
     by_modality = fields.List(fields.Nested(ModalitySchema))
 
 
+class NoteSchema(ma.Schema):
+    class Meta:
+        description = (
+            "A note as the patient wrote it. The patient is told, next to each note field, that "
+            "notes are shared with their care team."
+        )
+
+    recorded_at = fields.DateTime(
+        metadata={
+            "description": "The moment the record is about: a pain entry's recorded_at, the end "
+            "of a night (out_of_bed_at), a therapy session's started_at."
+        }
+    )
+    kind = fields.String(
+        validate=validate.OneOf(("pain-entries", "sleep-entries", "therapy-sessions")),
+        metadata={"description": "The collection of the record the note belongs to."},
+    )
+    text = fields.String()
+
+
 class CompletionSchema(ma.Schema):
     class Meta:
         description = (
@@ -186,6 +217,13 @@ class SummarySchema(ma.Schema):
     sleep = fields.Nested(SleepSummarySchema)
     medications = fields.Nested(MedicationSummarySchema)
     therapy = fields.Nested(TherapySummarySchema)
+    notes = fields.List(
+        fields.Nested(NoteSchema),
+        metadata={
+            "description": f"The {NOTES_COUNT} most recent non-empty notes of the period's pain "
+            "entries, nights and therapy sessions, newest first."
+        },
+    )
     completion = fields.Nested(CompletionSchema)
     flags = fields.List(fields.Nested(FlagSchema))
 
@@ -202,7 +240,11 @@ class DashboardRowSchema(ma.Schema):
     display_name = fields.String()
     link_id = fields.UUID()
     last_entry_at = fields.DateTime(allow_none=True)
-    pain_7d_mean = number("Mean daily pain of the last 7 days.")
-    pain_change_percent = number("Last 7 days against the 14 days before.")
+    pain_7d_mean = number(
+        f"Mean daily pain of the last {RECENT_VS_PRIOR.recent_days} days (3 logged days)."
+    )
+    pain_change_percent = number(
+        f"Mean daily pain of the {RECENT_VS_PRIOR.words}: change / before × 100."
+    )
     adherence_percent = number("Over the last 14 days.")
     flags = fields.List(fields.Nested(FlagSchema))

@@ -70,6 +70,7 @@ def build_summary(diary, now, thresholds=analytics.DEFAULT_FLAG_THRESHOLDS):
         "sleep": analytics.sleep_summary(diary.sleep, daily, first_day, last_day),
         "medications": medications,
         "therapy": analytics.therapy_summary(diary.therapy),
+        "notes": analytics.recent_notes(diary.notes, first_day, last_day),
         "completion": analytics.completion(
             diary.pain, first_day, last_day, today, diary.started_on
         ),
@@ -95,5 +96,7 @@ def attention_flags(daily, sleep, fortnight, mme_by_day, last_day, diary_start, 
         adherence_14d_percent=fortnight["adherence_percent"],
         scheduled_14d=sum(item["scheduled"] for item in fortnight["items"]),
         mme_7d_average=week_mme["average_daily"],
+        mme_7d_on_opioid_days=week_mme["average_on_opioid_days"],
+        mme_7d_opioid_days=week_mme["days_with_opioid"],
         diary_start=diary_start, thresholds=thresholds,
     )  # fmt: skip

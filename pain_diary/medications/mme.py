@@ -127,9 +127,12 @@ def mme_summary(
     """Summarise daily MME over the local dates ``first_day``..``last_day`` (DESIGN §4).
 
     average_daily = Σ daily MME / days in the period (days without opioid count 0);
+    days_with_opioid = the days of the period with daily MME > 0;
+    average_on_opioid_days = Σ daily MME / days_with_opioid, the figure to say in words: a
+    patient on 15 MME a day since yesterday is on 15 MME/day, not on 0.2 over 90 days;
     max_daily = the highest daily MME; days_at_or_over_50 / _90 count days at or over the CDC 2022
     thresholds, comparing each day's MME as shown (one decimal). When no opioid counts on any day
-    of the period (none taken, or the patient has no opioid: pass an empty mapping), average_daily
+    of the period (none taken, or the patient has no opioid: pass an empty mapping), the averages
     and max_daily are None and the counts 0.
 
     :raise ValueError: when ``last_day`` is before ``first_day``.
@@ -139,10 +142,14 @@ def mme_summary(
     days = (last_day - first_day).days + 1
     in_period = [daily.get(first_day + timedelta(days=n), 0.0) for n in range(days)]
     shown = [round(mme, 1) for mme in in_period]
-    has_opioid = any(mme > 0 for mme in in_period)
+    # A day's MME is never negative: > 0 is "an opioid counts on it", however small the dose.
+    days_with_opioid = sum(mme > 0 for mme in in_period)
+    total = sum(in_period)
     return {
-        "average_daily": round(sum(in_period) / days, 1) if has_opioid else None,
-        "max_daily": max(shown) if has_opioid else None,
+        "average_daily": round(total / days, 1) if days_with_opioid else None,
+        "average_on_opioid_days": round(total / days_with_opioid, 1) if days_with_opioid else None,
+        "days_with_opioid": days_with_opioid,
+        "max_daily": max(shown) if days_with_opioid else None,
         "days_at_or_over_50": sum(mme >= 50 for mme in shown),
         "days_at_or_over_90": sum(mme >= 90 for mme in shown),
     }

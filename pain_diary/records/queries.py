@@ -97,6 +97,36 @@ def therapy_sessions(patient_id, first_day, last_day):
     )  # fmt: skip
 
 
+#: The records whose notes a summary quotes: the collection, the instant a note belongs to (a
+#: night's is its end, as History dates it) and the local date that places it in a period.
+_NOTED = (
+    ("pain-entries", PainEntry, PainEntry.recorded_at, PainEntry.local_date),
+    ("sleep-entries", SleepEntry, SleepEntry.out_of_bed_at, SleepEntry.night_of),
+    ("therapy-sessions", TherapySession, TherapySession.started_at, TherapySession.local_date),
+)
+_BLANKS = " \t\r\n\f\v"
+
+
+def notes(patient_id, first_day, last_day, count):
+    """The ``count`` latest notes of each collection of ``first_day..last_day``, newest first.
+
+    Rows of ``(local_date, recorded_at, kind, text)``, ``kind`` the collection; notes of only
+    blanks are left out. Notes are health data: never log them.
+    """
+    rows = []
+    for kind, model, instant, day in _NOTED:
+        latest = plain_rows(
+            select(day, instant, model.note)
+            .where(model.patient_id == patient_id, day >= first_day, day <= last_day,
+                   func.rtrim(model.note, _BLANKS) != "")
+            .order_by(instant.desc())
+            .limit(count),
+            named=False,
+        )  # fmt: skip
+        rows += [(local_date, at, kind, text) for local_date, at, text in latest]
+    return rows
+
+
 def daily_pain_of_patients(patient_ids, since):
     """Per patient and local date from ``since`` on: the intensities' sum, count and last entry.
 

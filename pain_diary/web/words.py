@@ -1,5 +1,6 @@
 """The diary's vocabulary in words a patient reads: the API's codes, labelled for the pages."""
 
+from ..insights.analytics import RECENT_VS_PRIOR
 from ..medications.schemas import DOSE_UNITS, ROUTES
 from ..records.schemas import BODY_SITES, MODALITIES, QUALITIES
 from ..reminders.schemas import CHANNELS, KINDS
@@ -54,4 +55,6 @@ WORDS = {
     "reminder_kinds": [(kind, REMINDER_KINDS[kind]) for kind in KINDS],
     "channels": [(channel, CHANNEL_WORDS[channel]) for channel in CHANNELS],
     "weekdays": list(enumerate(WEEKDAYS)),
+    # The clinic's card names its pain change by the definition GET /patients computes it with.
+    "pain_change_comparison": RECENT_VS_PRIOR.words,
 }

@@ -1,5 +1,7 @@
 // Clinic: redeem a patient's invitation code; the linked patients, those needing attention first.
-import { api, clearProblems, formatDay, formatTime, localParts, say, showProblem, today } from "./api.js";
+import {
+  api, clearProblems, formatDay, formatTime, localParts, say, showProblem, today, words,
+} from "./api.js";
 import { element } from "./show.js";
 
 // The flags of DESIGN §4 (pain_diary/insights/analytics/flags.py) and the patient list's own.
@@ -13,6 +15,9 @@ const FLAGS = {
 };
 const SEVERITIES = { alert: "Alert", warning: "Warning" };
 const MINUS = "\u2212";
+// What GET /patients compares pain_change_percent over, named by the server from the same
+// definition ("last 7 days vs the 14 days before").
+const PAIN_CHANGE = words().pain_change_comparison;
 
 const $ = (id) => document.getElementById(id);
 const form = $("redeem");
@@ -69,7 +74,7 @@ function patientCard(row) {
       : figure("pain", "Pain, last 7 days", row.pain_7d_mean.toFixed(1), "of 10"),
     row.pain_change_percent == null
       ? figure("change", "Pain change", missing ?? "Too few days to compare", null)
-      : figure("change", "Pain change", signedPercent(row.pain_change_percent), "last week vs first, of 30 days"),
+      : figure("change", "Pain change", signedPercent(row.pain_change_percent), PAIN_CHANGE),
     row.adherence_percent == null
       ? figure("adherence", "Doses taken", missing ?? "No doses due", null)
       : figure("adherence", "Doses taken", `${Math.round(row.adherence_percent)} %`, "last 14 days"));

@@ -108,10 +108,15 @@ function dosesFigure({ items, adherence_percent: percent }) {
     + `${missed} missed.`);
 }
 
-function opioidFigure(mme) {
-  if (mme.average_daily === null) return figure("mme", "Opioids", "None taken in this period");
-  // The CDC (2022) asks that MME be shown with what it is not for.
-  return figure("mme", "Opioids", `${one(mme.average_daily)} MME a day on average`,
+function opioidFigure(mme, period) {
+  if (mme.average_on_opioid_days === null) {
+    return figure("mme", "Opioids", "None taken in this period");
+  }
+  // Averaged over the days with an opioid (DESIGN §4): started yesterday on 15 MME a day reads
+  // 15, not 0.2 over 90 days. The CDC (2022) asks that MME be shown with what it is not for.
+  const days = `${mme.days_with_opioid} of ${plural(period.days, "day")}`;
+  return figure("mme", "Opioids",
+    `${one(mme.average_on_opioid_days)} MME a day on the days you took one (${days})`,
     `Highest day: ${one(mme.max_daily)} MME. MME (morphine milligram equivalents) adds up all `
     + "your opioids as if they were morphine; it is not a guide for switching from one opioid "
     + "to another.");
@@ -142,7 +147,7 @@ function showFigures(summary, before) {
     ...painFigures(summary.pain, summary.period, before),
     ...sleepFigures(summary.sleep),
     dosesFigure(summary.medications),
-    opioidFigure(summary.medications.mme),
+    opioidFigure(summary.medications.mme, summary.period),
     ...therapyFigures(summary.therapy),
   );
 }

@@ -1,11 +1,12 @@
 """Pain, sleep, therapy and diary-completion analytics for the clinician summary (DESIGN §4).
 
 Pure functions over the small records of :mod:`.common`: no Flask, no database. A loader turns
-rows into ``PainPoint``, ``SleepNight`` and ``TherapyPoint``; medication adherence and MME are
-computed in ``pain_diary.medications`` and reach :func:`flags` as plain numbers.
+rows into ``PainPoint``, ``SleepNight``, ``TherapyPoint`` and ``PatientNote``; medication
+adherence and MME are computed in ``pain_diary.medications`` and reach :func:`flags` as plain
+numbers.
 
-A module per subject: ``pain``, ``sleep``, ``therapy``, ``completion`` and ``flags``, which
-compares pain through ``pain``; ``common`` holds what they share (the records, the windows,
+A module per subject: ``pain``, ``sleep``, ``therapy``, ``notes``, ``completion`` and ``flags``,
+which compares pain through ``pain``; ``common`` holds what they share (the records, the windows,
 display rounding) and imports none of them. This package is their public face: callers write
 ``analytics.<name>``.
 """
@@ -21,9 +22,12 @@ from .common import (
 )
 from .completion import LATE_ENTRY_AFTER, completion
 from .flags import ALERT, DEFAULT_FLAG_THRESHOLDS, WARNING, FlagThresholds, flags
+from .notes import NOTES_COUNT, PatientNote, recent_notes
 from .pain import (
+    RECENT_VS_PRIOR,
     TOP_COUNT,
     PainChange,
+    PainComparison,
     daily_pain,
     immpact_response,
     mean_daily_pain,
@@ -42,12 +46,16 @@ __all__ = [
     "MIN_CORRELATION_PAIRS",
     "MIN_LOGGED_DAYS",
     "MIN_RANKED_PAIRS",
+    "NOTES_COUNT",
+    "RECENT_VS_PRIOR",
     "TOP_COUNT",
     "WARNING",
     "WINDOW_DAYS",
     "FlagThresholds",
     "PainChange",
+    "PainComparison",
     "PainPoint",
+    "PatientNote",
     "SleepNight",
     "TherapyPoint",
     "completion",
@@ -58,6 +66,7 @@ __all__ = [
     "pain_summary",
     "pain_trend_per_week",
     "percent_change",
+    "recent_notes",
     "recent_pain_change",
     "round1",
     "round2",

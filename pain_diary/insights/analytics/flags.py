@@ -13,7 +13,7 @@ from .common import (
     round1,
     round_half_up,
 )
-from .pain import recent_pain_change
+from .pain import RECENT_VS_PRIOR, recent_pain_change
 
 ALERT, WARNING = "alert", "warning"
 
@@ -46,6 +46,8 @@ def flags(
     adherence_14d_percent: float | None = None,
     scheduled_14d: int = 0,
     mme_7d_average: float | None = None,
+    mme_7d_on_opioid_days: float | None = None,
+    mme_7d_opioid_days: int = 0,
     diary_start: date | None = None,
     thresholds: FlagThresholds = DEFAULT_FLAG_THRESHOLDS,
 ) -> list[dict]:
@@ -54,7 +56,9 @@ def flags(
     - ``pain_worsening`` (alert): mean daily pain of the last 7 days vs the 14 days before them is
       up >= 2 points or >= 30 %; each window needs >= 3 logged days.
     - ``low_adherence`` (warning): adherence over the last 14 days < 80 % with >= 5 scheduled doses.
-    - ``high_mme`` (warning >= 50, alert >= 90): 7-day average daily MME (CDC 2022).
+    - ``high_mme`` (warning >= 50, alert >= 90): 7-day average daily MME (CDC 2022); its message
+      also gives the average over the week's ``mme_7d_opioid_days`` days with an opioid
+      (``mme_7d_on_opioid_days``), the figure DESIGN §4 says MME in words with.
     - ``logging_gap`` (warning): no pain entry on the last >= 3 days up to ``period_end``, not
       counting days before ``diary_start`` (also raised when no entry is logged at all, once the
       diary is that old).
@@ -65,7 +69,7 @@ def flags(
     found = [
         _pain_worsening(daily_pain_by_day, period_end, thresholds),
         _low_adherence(adherence_14d_percent, scheduled_14d, thresholds),
-        _high_mme(mme_7d_average, thresholds),
+        _high_mme(mme_7d_average, mme_7d_on_opioid_days, mme_7d_opioid_days, thresholds),
         _logging_gap(daily_pain_by_day, period_end, diary_start, thresholds),
         _poor_sleep(sleep_nights, period_end, thresholds),
     ]
@@ -85,9 +89,7 @@ def _pain_worsening(daily: Mapping[date, float], end: date, t: FlagThresholds) -
         return None
     size = f"{round1(change):.1f} points"
     size += f" ({round_half_up(percent, 0):.0f} %)" if percent is not None else " (from 0.0)"
-    return _flag(
-        "pain_worsening", ALERT, f"Pain up {size} over the last 7 days vs the 14 days before"
-    )
+    return _flag("pain_worsening", ALERT, f"Pain up {size} over the {RECENT_VS_PRIOR.words}")
 
 
 def _low_adherence(percent: float | None, scheduled: int, t: FlagThresholds) -> dict | None:
@@ -101,16 +103,23 @@ def _low_adherence(percent: float | None, scheduled: int, t: FlagThresholds) -> 
     )
 
 
-def _high_mme(average: float | None, t: FlagThresholds) -> dict | None:
+def _high_mme(
+    average: float | None, on_opioid_days: float | None, opioid_days: int, t: FlagThresholds
+) -> dict | None:
     shown = round1(average)
     if shown is None or shown < t.mme_warning:
         return None
     severity, limit = (ALERT, t.mme_alert) if shown >= t.mme_alert else (WARNING, t.mme_warning)
+    message = (
+        f"Opioid dose averages {shown:.1f} MME/day over the last 7 days (at or above {limit:g})"
+    )
+    if on_opioid_days is not None and opioid_days:
+        days = f"{opioid_days} day{'s' if opioid_days != 1 else ''}"
+        message += f": {round1(on_opioid_days):.1f} MME/day on the {days} with an opioid"
     return _flag(
         "high_mme",
         severity,
-        f"Opioid dose averages {shown:.1f} MME/day over the last 7 days (at or above {limit:g}); "
-        "MME flags risk and is not for converting one opioid into another (CDC 2022)",
+        f"{message}; MME flags risk and is not for converting one opioid into another (CDC 2022)",
     )
 
 

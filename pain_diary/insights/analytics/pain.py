@@ -19,8 +19,27 @@ from .common import (
 TOP_COUNT = 5
 
 
+class PainComparison(NamedTuple):
+    """Mean daily pain of the last ``recent_days`` up to a day against the ``prior_days`` before.
+
+    Its ``words`` are how a page names the comparison, so that a figure and its label come from
+    one definition.
+    """
+
+    recent_days: int
+    prior_days: int
+
+    @property
+    def words(self) -> str:
+        return f"last {self.recent_days} days vs the {self.prior_days} days before"
+
+
+#: The comparison of the ``pain_worsening`` flag and of the clinicians' list (DESIGN §4, §7).
+RECENT_VS_PRIOR = PainComparison(WINDOW_DAYS, 2 * WINDOW_DAYS)
+
+
 class PainChange(NamedTuple):
-    """The last 7 days' mean daily pain against the 14 days before them."""
+    """The mean daily pain of a :class:`PainComparison`'s recent days against its prior days."""
 
     recent_mean: float | None
     prior_mean: float | None
@@ -61,17 +80,23 @@ def percent_change(baseline: float | None, recent: float | None) -> float | None
 
 
 def recent_pain_change(
-    daily_pain_by_day: Mapping[date, float], end: date, min_logged_days: int = MIN_LOGGED_DAYS
+    daily_pain_by_day: Mapping[date, float],
+    end: date,
+    min_logged_days: int = MIN_LOGGED_DAYS,
+    comparison: PainComparison = RECENT_VS_PRIOR,
 ) -> PainChange:
-    """Compare mean daily pain of the 7 days up to ``end`` with the 14 days before them.
+    """Compare mean daily pain of the recent days up to ``end`` with the prior days before them.
+
+    The days are ``comparison``'s: by default :data:`RECENT_VS_PRIOR`, the 7 days up to ``end``
+    against the 14 days before them ("last 7 days vs the 14 days before").
 
     The means are rounded for display (each window needs ``min_logged_days`` logged days, else
     None); ``change_points`` = recent - prior and ``change_percent`` = change / prior x 100 are
     taken on the rounded means and left unrounded, None without both means (percent: or when
     prior is 0). The comparison of the ``pain_worsening`` flag and of the dashboard row.
     """
-    recent_start = end - timedelta(days=WINDOW_DAYS - 1)
-    prior_start = recent_start - timedelta(days=2 * WINDOW_DAYS)
+    recent_start = end - timedelta(days=comparison.recent_days - 1)
+    prior_start = recent_start - timedelta(days=comparison.prior_days)
     prior_end = recent_start - ONE_DAY
     recent = round1(mean_daily_pain(daily_pain_by_day, recent_start, end, min_logged_days))
     prior = round1(mean_daily_pain(daily_pain_by_day, prior_start, prior_end, min_logged_days))
