@@ -166,7 +166,7 @@ def _month_operations(now, zone, days):
     """The operations of a month's diary ending ``now``, in an order the server accepts."""
     today = now.date()
     first = today - timedelta(days=days - 1)
-    ids = {"pain-entries": [], "sleep-entries": [], "therapy-sessions": []}
+    ids = {"pain-entries": [], "sleep-entries": [], "therapy-sessions": [], "medication-doses": []}
     regular, as_needed = uuid.uuid4(), uuid.uuid4()
     operations = [
         _put("medications", regular, {
@@ -217,7 +217,9 @@ def _month_operations(now, zone, days):
             if taken > now:
                 continue  # today's later doses stay pending on the checklist
             skipped = number % 6 == 2 and hour == 20
-            operations.append(_put("medication-doses", uuid.uuid4(), {
+            record_id = uuid.uuid4()
+            ids["medication-doses"].append(str(record_id))
+            operations.append(_put("medication-doses", record_id, {
                 "medication_id": str(regular), "status": "skipped" if skipped else "taken",
                 "scheduled_for": _iso(scheduled), "taken_at": None if skipped else _iso(taken),
                 "skip_reason": "Felt dizzy in the evening" if skipped else None,

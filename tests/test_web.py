@@ -182,3 +182,25 @@ def test_every_note_field_says_notes_are_shared_with_the_care_team(patient, path
         assert described, field
         hint = re.search(rf'<p class="hint" id="{described[1]}">([^<]*)</p>', html)
         assert hint and "Notes are shared with your care team" in hint[1], field
+
+
+@pytest.mark.parametrize(
+    ("query", "checked"),
+    [("", "all"), ("?show=doses", "doses"), ("?show=procedures", "all"), ("?show=x", "all")],
+)
+def test_history_offers_each_kind_it_lists_and_checks_the_one_the_url_asks_for(
+    patient, query, checked
+):
+    html = patient.get(f"/history{query}", headers=HTML).get_data(as_text=True)
+    radios = re.findall(r'<input type="radio" name="show" value="(\w+)"[^>]*?( checked)?>', html)
+    # Procedures join once their collection exists.
+    assert [value for value, _ in radios] == ["all", "pain", "sleep", "doses", "therapy"]
+    assert [value for value, on in radios if on] == [checked]
+
+
+def test_a_dose_has_an_edit_page(patient):
+    response = patient.get("/history/medication-doses/6f1c1a52-4c1e-4a59-9d1e-0c1d2b3a4f50")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert '<h1 id="edit-title" tabindex="-1">Edit dose</h1>' in html
+    assert 'name="status" value="skipped"' in html and 'name="taken_time"' in html

@@ -292,6 +292,80 @@ def test_a_dose_answered_offline_stays_answered_on_the_phone_and_syncs_once(
     assert rows(base_config, DoseEvent, account.id) == 1
 
 
+def test_a_check_in_saved_with_the_server_down_is_in_history_waiting_to_sync_then_once_synced(
+    offline_phone, own_server, base_config
+):
+    account = Account.register(own_server.url)
+    noted(account, "Walked to the shops")
+    page = history_seen(offline_phone, account, "Walked to the shops")
+
+    own_server.stop()
+    page.goto("/today")
+    check_in(page, 7)
+    page.goto("/history")  # the phone's copy, and what waits on the phone
+    entries = page.locator("#days").get_by_role("listitem")
+    seven = entries.filter(has_text=re.compile(r"^Pain 7 · "))
+    expect(seven).to_have_count(1)
+    expect(seven).to_contain_text("Waiting to sync")
+    expect(entries.filter(has_text="Waiting to sync")).to_have_count(1)
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    heading = seven.locator("xpath=ancestor::section").get_by_role("heading")
+    expect(heading).to_have_text(f"{today:%A} {today.day} {today:%B}")
+    expect(entries.filter(has_text="Walked to the shops")).to_have_count(1)
+    offline_phone.screenshot("offline-history-waiting")
+    # Only where its kind is shown.
+    page.goto("/history?show=doses")
+    page.get_by_text("No doses in your diary yet.").wait_for()
+    expect(seven).to_have_count(0)
+    page.goto("/history?show=pain")
+    expect(seven).to_contain_text("Waiting to sync")
+
+    own_server.start()
+    page.evaluate("() => dispatchEvent(new Event('online'))")
+    page.locator("#sync-status").filter(has_text="Synced").wait_for()
+    expect(entries.filter(has_text="Waiting to sync")).to_have_count(0)
+    expect(seven).to_have_count(1)
+    assert rows(base_config, PainEntry, account.id) == 2
+    page.reload()
+    page.wait_for_load_state("networkidle")
+    expect(seven).to_have_count(1)
+    expect(entries).to_have_count(2)
+    assert "Waiting to sync" not in seven.inner_text()
+
+
+def test_a_change_made_offline_shows_in_history_and_on_its_edit_page_until_it_syncs(
+    offline_phone, own_server
+):
+    account = Account.register(own_server.url)
+    entry = noted(account, "Stiff after the drive")
+    page = history_seen(offline_phone, account, "Stiff after the drive")
+    offline_phone.open(f"/history/pain-entries/{entry['id']}")  # kept: it opens offline
+
+    own_server.stop()
+    scale = page.get_by_role("radiogroup", name="Pain intensity")
+    scale.get_by_role("radio", name="6").tap()
+    page.get_by_role("button", name="Save changes").tap()
+    page.locator("#edit-status").filter(has_text="kept on this phone").wait_for()
+    page.get_by_role("link", name="Back to History").tap()
+    entries = page.locator("#days").get_by_role("listitem")
+    # The change replaces what the server had, marked; the server's copy is not listed too.
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text(re.compile(r"^Pain 6 · "))
+    expect(entries.first).to_contain_text("Waiting to sync")
+    # Opened again, the entry is what was written on the phone, not the kept server copy.
+    page.get_by_role("link", name=re.compile(r"^Edit pain 6 at ")).tap()
+    expect(scale.get_by_role("radio", name="6")).to_be_checked()
+
+    own_server.start()
+    page.evaluate("() => dispatchEvent(new Event('online'))")
+    page.locator("#edit-status").filter(has_text="Changes saved.").wait_for()
+    page.get_by_role("link", name="Back to History").tap()
+    expect(entries).to_have_count(1)
+    expect(entries.first).to_contain_text(re.compile(r"^Pain 6 · "))
+    expect(entries.first).not_to_contain_text("Waiting to sync")
+    assert account.call("GET", f"/pain-entries/{entry['id']}")["intensity"] == 6
+
+
 NEW_PASSWORD = "a different sturdy passphrase"
 #: Every answer the service worker keeps, as text: what the phone holds of whoever used it.
 KEPT_TEXT = """async () => {

@@ -29,11 +29,13 @@ from .webapp import PATIENT_PAGES, Account, Phone
 
 pytestmark = pytest.mark.slow
 
+#: The collections whose entries the edit page changes: each one's page is checked.
+EDITED = ("pain-entries", "sleep-entries", "therapy-sessions", "medication-doses")
 PAGES = (
     [("anyone", path) for path in ("/", "/signup", "/login")]
     + [("patient", path) for path in PATIENT_PAGES]
-    + [("patient", f"/history/{collection}/<id>") for collection in (
-        "pain-entries", "sleep-entries", "therapy-sessions")]
+    + [("patient", "/history?show=doses")]
+    + [("patient", f"/history/{collection}/<id>") for collection in EDITED]
     + [("clinician", "/clinic"), ("clinician", "/clinic/patients/<patient>"),
        ("clinician", "/clinic/patients/<unlinked>")]
 )  # fmt: skip
@@ -59,7 +61,7 @@ def cast(web_server):
 
 def resolve(path, cast):
     path = path.replace("<patient>", cast.patient.id).replace("<unlinked>", str(uuid.uuid4()))
-    for collection in ("pain-entries", "sleep-entries", "therapy-sessions"):
+    for collection in EDITED:
         path = path.replace(f"{collection}/<id>", f"{collection}/{cast.ids[collection][-1]}")
     return path
 
@@ -160,6 +162,7 @@ def test_today_html_css_and_js_stay_under_100_kb(device, cast):
 SHOTS = (
     ("patient", "/today", "today"),
     ("patient", "/history", "history"),
+    ("patient", "/history?show=doses", "history-doses"),
     ("patient", "/trends", "trends"),
     ("clinician", "/clinic/patients/<patient>", "clinic-summary"),
 )

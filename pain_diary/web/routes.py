@@ -22,8 +22,14 @@ from ..reminders.subscriptions import forget_browser
 from .words import WORDS, label
 
 #: The collections an entry of History can be edited in.
-EDITABLE = ("pain-entries", "sleep-entries", "therapy-sessions")
+EDITABLE = ("pain-entries", "sleep-entries", "therapy-sessions", "medication-doses")
 EDITABLE_NAMES = ", ".join(f'"{name}"' for name in EDITABLE)  # quoted: the names hold "-"
+#: History's "Show" choice after "All": (``?show=`` value, words, the collection it lists).
+#: Procedures join when their collection does: one row here, one line format in history.js.
+HISTORY_KINDS = (
+    ("pain", "Pain", "pain-entries"), ("sleep", "Sleep", "sleep-entries"),
+    ("doses", "Doses", "medication-doses"), ("therapy", "Therapy", "therapy-sessions"),
+)  # fmt: skip
 #: The periods, in days, that Trends and the clinic summary offer.
 PERIODS = (7, 30, 90, 365)
 DEFAULT_DAYS = 30
@@ -150,8 +156,10 @@ def today():
 @bp.get("/history")
 @page("patient")
 def history():
-    """Entries by local day, newest first, each with edit and delete."""
-    return render_template("pages/history.html")
+    """Entries by local day, newest first, each with edit and delete; ``?show=`` one kind."""
+    show = request.args.get("show")
+    show = show if show in {kind for kind, _, _ in HISTORY_KINDS} else "all"
+    return render_template("pages/history.html", kinds=HISTORY_KINDS, show=show)
 
 
 @bp.get(f"/history/<any({EDITABLE_NAMES}):collection>/<uuid:record_id>")

@@ -1,8 +1,9 @@
 // Edit one entry of History in the form it was logged with; a change made elsewhere meanwhile is
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
 import { api, formatDay, formatTime, localParts, say, showProblem } from "./api.js";
+import { dose } from "./dose_form.js";
 import { onSubmit, pain, sleep, therapy } from "./entries.js";
-import { remove, save, watch } from "./outbox.js";
+import { kept, remove, save, watch } from "./outbox.js";
 
 const $ = (id) => document.getElementById(id);
 const form = $("edit");
@@ -15,6 +16,7 @@ const kinds = {
   "therapy-sessions": {
     form: therapy, at: "started_at", read: (record) => therapy.read(form, localParts(record.started_at).date),
   },
+  "medication-doses": { form: dose, read: () => dose.read(form), when: dose.when, prepare: dose.prepare },
 };
 const kind = kinds[collection];
 let record = null;
@@ -24,14 +26,27 @@ function show(current) {
   record = current;
   kind.form.fill(form, record);
   const at = record[kind.at];
-  $("edit-when").textContent = collection === "sleep-entries"
+  $("edit-when").textContent = kind.when ? kind.when(record) : collection === "sleep-entries"
     ? `The night of ${formatDay(record.night_of)}`
     : `${formatDay(localParts(at).date)}, ${formatTime(at)}`;
 }
 
+/** The entry as this phone last wrote it, while that write waits to sync; else null. */
+async function waitingCopy() {
+  const write = (await kept()).find((item) => item.key === `${collection}/${id}` && item.op === "put" && !item.refused);
+  return write ? { ...write.body, id } : null;
+}
+
 async function load() {
   try {
-    show(await api(path));
+    const copy = await waitingCopy();
+    const current = copy ?? (await api(path));
+    await kind.prepare?.(current);
+    show(current);
+    if (copy) {
+      waiting = true; // the watch below says when it is saved
+      say(status, "Waiting to sync: this is the entry as changed on this phone.");
+    }
     form.hidden = false;
     $("delete").hidden = false;
   } catch (problem) {

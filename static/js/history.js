@@ -1,10 +1,15 @@
 // History: the diary by local day, newest first, 30 days at a time; edit and delete each entry.
+// "Show" narrows it to one kind, kept in the URL (?show=doses) so that a reload, the phone's kept
+// copy and Back open it again: only that kind's lists are fetched. What waits on this phone to
+// sync is listed in its day, marked, until the server's copy takes its place.
 import { addDays, all, api, formatDay, formatTime, localParts, say, today, words } from "./api.js";
 import { kept, remove } from "./outbox.js";
-import { closeConfirm, duration, element, openConfirm } from "./show.js";
+import { closeConfirm, duration, element, named, openConfirm } from "./show.js";
 
 const BATCH_DAYS = 30;
 const SIDES = { left: "left", right: "right", both: "both sides", center: "middle" };
+// What the server derives from a body: stale or missing in a write that waits on the phone.
+const SERVER_SET = ["local_date", "time_in_bed_minutes", "total_sleep_minutes", "sleep_efficiency"];
 
 const vocabulary = words();
 const labels = Object.fromEntries(
@@ -14,6 +19,7 @@ const label = (kind, code) => labels[kind].get(code) ?? code;
 const sleepQuality = (value) => vocabulary.sleep_quality?.[value];
 
 const $ = (id) => document.getElementById(id);
+const choice = $("show-form");
 const days = $("days");
 const status = $("history-status");
 const problem = $("history-problem");
@@ -23,7 +29,8 @@ const retry = $("retry");
 const firstDay = today();
 const currentYear = firstDay.slice(0, 4);
 let oldestLoaded = addDays(firstDay, 1); // the day after the last batch's first day
-let medicationNames = null;
+let generation = 0; // a new choice or a sync starts again: what an older one loads is dropped
+let medications = new Map();
 
 function dayHeading(date) {
   const shown = formatDay(date);
@@ -32,14 +39,14 @@ function dayHeading(date) {
 
 function painEntry(entry) {
   const time = formatTime(entry.recorded_at);
-  const sites = entry.body_sites.map(({ site, side }) => {
+  const sites = (entry.body_sites ?? []).map(({ site, side }) => {
     const name = label("body_sites", site);
     return side ? `${name} (${SIDES[side] ?? side})` : name;
   });
-  const described = [...sites, ...entry.qualities.map((q) => label("qualities", q))].join(", ");
+  const described = [...sites, ...(entry.qualities ?? []).map((q) => label("qualities", q))].join(", ");
   return {
-    collection: "pain-entries", id: entry.id, day: entry.local_date, at: entry.recorded_at,
-    text: [`Pain ${entry.intensity}`, described, time].filter(Boolean).join(" · "),
+    collection: "pain-entries", id: entry.id, day: entry.local_date ?? localParts(entry.recorded_at).date,
+    at: entry.recorded_at, text: [`Pain ${entry.intensity}`, described, time].filter(Boolean).join(" · "),
     note: entry.note, what: `pain ${entry.intensity} at ${time}`,
   };
 }
@@ -69,76 +76,106 @@ function therapySession(session) {
   else if (after != null) pain = `pain after ${after}`;
   const name = session.program ? `${modality} (${session.program})` : modality;
   return {
-    collection: "therapy-sessions", id: session.id, day: session.local_date, at: session.started_at,
-    text: [name, `${session.duration_minutes} min`, pain, time].filter(Boolean).join(" · "),
+    collection: "therapy-sessions", id: session.id, day: session.local_date ?? localParts(session.started_at).date,
+    at: session.started_at, text: [name, `${session.duration_minutes} min`, pain, time].filter(Boolean).join(" · "),
     note: session.note, what: `${modality} at ${time}`,
   };
 }
 
+/** "Pregabalin 75 mg · 08:00 dose · taken at 08:40": which scheduled dose it answered, or as needed. */
 function medicationDose(dose) {
-  const name = medicationNames.get(dose.medication_id) ?? "A medication";
-  const at = dose.taken_at ?? dose.scheduled_for ?? dose.created_at;
-  let text;
-  if (dose.status === "taken") {
-    text = `${name} taken ${formatTime(dose.taken_at)}`;
-  } else {
-    const due = dose.scheduled_for ? ` (${formatTime(dose.scheduled_for)} dose)` : "";
-    text = `${name} skipped${due}`;
+  const medication = medications.get(dose.medication_id);
+  const name = medication?.name ?? "A medication";
+  const amount = dose.amount ?? medication?.dose_amount;
+  const unit = dose.dose_unit ?? medication?.dose_unit;
+  const shown = amount && unit ? named(name, amount, unit) : name;
+  const at = dose.taken_at ?? dose.scheduled_for;
+  const day = dose.local_date ?? localParts(at).date;
+  let answered = "as needed";
+  if (dose.scheduled_for) {
+    // A dose taken after midnight is listed on the day it was taken: it says whose dose it was.
+    const due = localParts(dose.scheduled_for).date;
+    answered = `${formatTime(dose.scheduled_for)} dose${due === day ? "" : ` of ${dayHeading(due)}`}`;
   }
+  const taken = dose.status === "taken" ? `taken at ${formatTime(dose.taken_at)}` : "skipped";
   return {
-    collection: "medication-doses", id: dose.id, day: dose.local_date ?? localParts(at).date, at,
-    text: dose.skip_reason ? `${text} · ${dose.skip_reason}` : text,
-    what: dose.status === "taken" ? `${name} taken at ${formatTime(dose.taken_at)}` : `${name} skipped${
-      dose.scheduled_for ? ` at ${formatTime(dose.scheduled_for)}` : ""}`,
+    collection: "medication-doses", id: dose.id, day, at,
+    text: [shown, answered, taken, dose.skip_reason].filter(Boolean).join(" · "),
+    what: dose.scheduled_for ? `${name} ${formatTime(dose.scheduled_for)} dose ${taken}` : `${name} ${taken}`,
   };
 }
 
-async function loadEntries(from, to) {
-  medicationNames ??= new Map((await all("/medications")).map((m) => [m.id, m.name]));
-  const [pain, sleep, therapy, doses] = await Promise.all([
-    all("/pain-entries", { from, to }),
-    // Sleep is listed by night_of, the evening before the morning it is shown under.
-    all("/sleep-entries", { from: addDays(from, -1), to }),
-    all("/therapy-sessions", { from, to }),
-    all("/medication-doses", { from, to }),
-  ]);
-  const newest = to === firstDay ? "9999-12-31" : to; // nothing logged later is left out
-  return [
-    ...pain.map(painEntry),
-    ...sleep.map(sleepEntry).filter((entry) => entry.day >= from && entry.day <= newest),
-    ...therapy.map(therapySession),
-    ...doses.map(medicationDose),
-  ];
+// Each collection History lists: its entries' line and, for "Nothing …", what they are called.
+const KINDS = {
+  "pain-entries": { format: painEntry, noun: "pain entries" },
+  "sleep-entries": { format: sleepEntry, noun: "nights of sleep" },
+  "medication-doses": { format: medicationDose, noun: "doses" },
+  "therapy-sessions": { format: therapySession, noun: "therapy sessions" },
+};
+
+/** The "Show" choice: its value, the collections it lists and what their entries are called. */
+function chosen() {
+  const radio = choice.querySelector('input[name="show"]:checked')
+    ?? choice.querySelector('input[name="show"][value="all"]');
+  const collections = radio.dataset.collections.split(" ").filter((name) => KINDS[name]);
+  return {
+    value: radio.value, collections,
+    noun: collections.length === 1 ? KINDS[collections[0]].noun : "entries",
+  };
 }
 
-/** Whether anything was logged before ``from`` (each list is newest first). */
-async function anythingBefore(from) {
-  const query = { to: addDays(from, -1), limit: 1 };
-  const answers = await Promise.all([
-    api("/pain-entries", { query }),
-    api("/sleep-entries", { query: { ...query, to: addDays(from, -2) } }),
-    api("/therapy-sessions", { query }),
-    api("/medication-doses", { query }),
-  ]);
+/** The patient's medications by id, for the doses' names; those known already when offline. */
+async function loadMedications() {
+  try {
+    medications = new Map((await all("/medications")).map((m) => [m.id, m]));
+  } catch {
+    // Without them a dose still shows, as "A medication".
+  }
+}
+
+async function loadEntries(collections, from, to) {
+  const lists = await Promise.all(collections.map((collection) => all(`/${collection}`, {
+    // Sleep is listed by night_of, the evening before the morning it is shown under.
+    from: collection === "sleep-entries" ? addDays(from, -1) : from, to,
+  }).then((items) => items.map(KINDS[collection].format))));
+  return lists.flat();
+}
+
+/** Whether anything of ``collections`` was logged before ``from`` (each list is newest first). */
+async function anythingBefore(collections, from) {
+  const answers = await Promise.all(collections.map((collection) => api(`/${collection}`, {
+    query: { to: addDays(from, collection === "sleep-entries" ? -2 : -1), limit: 1 },
+  })));
   return answers.some((answer) => answer.items.length > 0);
+}
+
+/** The entries of ``collections`` logged or changed on this phone and waiting to sync. */
+function waitingEntries(outbox, collections) {
+  return outbox
+    .filter((op) => op.op === "put" && !op.refused && collections.includes(op.collection))
+    .map((op) => {
+      const body = { ...op.body, id: op.id };
+      for (const name of SERVER_SET) delete body[name];
+      return { ...KINDS[op.collection].format(body), waiting: true };
+    });
 }
 
 function entryItem(entry) {
   const item = element("li", {
-    class: "entry", "data-id": entry.id, "data-collection": entry.collection, "data-what": entry.what,
+    class: entry.waiting ? "entry waiting" : "entry", "data-id": entry.id,
+    "data-collection": entry.collection, "data-what": entry.what, "data-at": entry.at,
   });
   const body = element("div", { class: "grow" }, element("p", { class: "entry-text" }, entry.text));
+  if (entry.waiting) body.append(element("p", { class: "small waiting-mark" }, "Waiting to sync"));
   if (entry.note) body.append(element("p", { class: "small entry-note" }, entry.note));
-  const actions = element("div", { class: "entry-actions row" });
-  if (entry.collection !== "medication-doses") {
-    actions.append(element("a", {
+  const actions = element("div", { class: "entry-actions row" },
+    element("a", {
       class: "button secondary", href: `/history/${entry.collection}/${entry.id}`,
       "aria-label": `Edit ${entry.what}`,
-    }, "Edit"));
-  }
-  actions.append(element("button", {
-    type: "button", class: "danger", "data-action": "delete", "aria-label": `Delete ${entry.what}`,
-  }, "Delete"));
+    }, "Edit"),
+    element("button", {
+      type: "button", class: "danger", "data-action": "delete", "aria-label": `Delete ${entry.what}`,
+    }, "Delete"));
   item.append(element("div", { class: "row entry-row" }, body, actions));
   return item;
 }
@@ -155,46 +192,89 @@ function daySection(date) {
   return section.querySelector("ul");
 }
 
+/** Take ``item`` off the page, and its day with it when it was the day's last. */
+function drop(item) {
+  const list = item.parentElement;
+  item.remove();
+  if (!list.children.length) list.closest("section").remove();
+}
+
+/** Put each entry in its day, newest first; one already shown (the same id) gives way. */
 function show(entries) {
-  entries.sort((a, b) => new Date(b.at) - new Date(a.at));
-  for (const entry of entries) daySection(entry.day).append(entryItem(entry));
+  for (const entry of entries) {
+    const shown = days.querySelector(`li[data-id="${CSS.escape(entry.id)}"]`);
+    if (shown) drop(shown);
+    const list = daySection(entry.day);
+    const after = [...list.children].find((other) => new Date(other.dataset.at) < new Date(entry.at));
+    list.insertBefore(entryItem(entry), after ?? null);
+  }
 }
 
 async function loadBatch() {
+  const batch = generation;
+  const { collections, noun } = chosen();
   const to = addDays(oldestLoaded, -1);
   const from = addDays(to, -(BATCH_DAYS - 1));
+  const newest = to === firstDay ? "9999-12-31" : to; // nothing logged later is left out
+  const inBatch = (entry) => entry.day >= from && entry.day <= newest;
   earlier.disabled = true;
   retry.hidden = true;
   say(problem, "");
+  let waiting = [];
   try {
-    // An entry deleted on this phone, its deletion still waiting to sync, is not shown.
-    const deleting = new Set((await kept()).filter((op) => op.op === "delete").map((op) => op.id));
-    const entries = (await loadEntries(from, to)).filter((entry) => !deleting.has(entry.id));
-    const more = await anythingBefore(from);
+    const outbox = await kept();
+    if (collections.includes("medication-doses")) await loadMedications();
+    // An entry deleted on this phone, its deletion still waiting to sync, is not shown; one
+    // logged or changed on this phone shows as it was written there.
+    waiting = waitingEntries(outbox, collections);
+    const replaced = new Set([
+      ...outbox.filter((op) => op.op === "delete").map((op) => op.id), ...waiting.map((entry) => entry.id),
+    ]);
+    waiting = waiting.filter(inBatch);
+    const [entries, more] = await Promise.all([
+      loadEntries(collections, from, to), anythingBefore(collections, from),
+    ]);
+    if (batch !== generation) return;
     oldestLoaded = from;
-    show(entries);
+    const listed = [...entries.filter((entry) => inBatch(entry) && !replaced.has(entry.id)), ...waiting];
+    show(listed);
     const empty = !days.children.length;
     $("history-empty").hidden = !empty;
+    const none = noun === "entries" ? "Nothing" : `No ${noun}`;
     $("empty-text").textContent = more
-      ? `Nothing logged in the last ${BATCH_DAYS} days.`
-      : "Nothing in your diary yet.";
+      ? `${none} logged in the last ${BATCH_DAYS} days.`
+      : `${none} in your diary yet.`;
     earlier.hidden = !more;
     $("diary-start").hidden = more || empty;
     if (to !== firstDay) {
-      say(status, entries.length
+      say(status, listed.length
         ? `Showing from ${dayHeading(from)}.`
         : `Nothing logged from ${dayHeading(from)} to ${dayHeading(to)}.`);
     }
   } catch (error) {
+    if (batch !== generation) return;
+    show(waiting); // what this phone holds shows even when the server cannot be reached
     const offline = error.status === 0;
     say(problem, offline
       ? "You are offline. Your history will show when you are back online."
       : `Your history could not be loaded: ${error.message}`, { problem: true });
-    retry.hidden = days.children.length > 0;
+    retry.hidden = !earlier.hidden; // "Show earlier" tries again itself
   } finally {
-    $("history-loading").hidden = true;
-    earlier.disabled = false;
+    if (batch === generation) {
+      $("history-loading").hidden = true;
+      earlier.disabled = false;
+    }
   }
+}
+
+/** Load the diary again from today, as the choice now asks. */
+function restart() {
+  generation += 1;
+  oldestLoaded = addDays(firstDay, 1);
+  days.replaceChildren();
+  for (const id of ["history-empty", "show-earlier", "diary-start", "retry"]) $(id).hidden = true;
+  $("history-loading").hidden = false;
+  return loadBatch();
 }
 
 async function deleteEntry(item) {
@@ -211,10 +291,8 @@ async function deleteEntry(item) {
       return;
     }
   }
-  const list = item.parentElement;
-  const section = list.closest("section");
-  item.remove();
-  if (!list.children.length) section.remove();
+  const section = item.closest("section");
+  drop(item);
   say(status, kept ? "Deleted on this phone: it syncs when you are back online." : "Deleted.");
   const next = days.contains(section) ? section.querySelector("h2") : $("history-title");
   next.focus();
@@ -230,15 +308,27 @@ days.addEventListener("click", (event) => {
   else if (button.dataset.action === "confirm") deleteEntry(item);
 });
 earlier.addEventListener("click", () => loadBatch());
-// What this phone kept offline is on the server now: show the diary as the server has it.
-addEventListener("outbox:synced", () => {
-  days.replaceChildren();
-  oldestLoaded = addDays(firstDay, 1);
-  loadBatch();
-});
 retry.addEventListener("click", () => {
   $("history-loading").hidden = false;
   loadBatch();
+});
+// What this phone kept offline is on the server now: show the diary as the server has it.
+addEventListener("outbox:synced", () => restart());
+
+// The choice is the URL's: the page may be the phone's copy of /history kept under another one.
+const asked = new URLSearchParams(location.search).get("show") ?? "all";
+(choice.querySelector(`input[name="show"][value="${CSS.escape(asked)}"]`)
+  ?? choice.querySelector('input[name="show"][value="all"]')).checked = true;
+choice.querySelector("[data-without-script]").hidden = true;
+choice.addEventListener("submit", (event) => event.preventDefault());
+choice.addEventListener("change", () => {
+  const { value, noun } = chosen();
+  const url = new URL(location.href);
+  if (value === "all") url.searchParams.delete("show");
+  else url.searchParams.set("show", value);
+  history.replaceState(null, "", url);
+  say(status, value === "all" ? "Showing every entry." : `Showing ${noun} only.`);
+  restart();
 });
 
 loadBatch();
