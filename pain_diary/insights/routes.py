@@ -106,7 +106,7 @@ def own_export(query):
     """Everything you logged: JSON, CSV (a zip, one file per record type) or a FHIR R4 Bundle."""
     if query["format"] == "csv":
         response = Response(export.csv_zip(current_user), mimetype=ZIP)
-        response.headers["Content-Disposition"] = 'attachment; filename="pain-diary.zip"'
+        response.headers["Content-Disposition"] = 'attachment; filename="pain-diary-csv.zip"'
         return response
     document = fhir.patient_bundle(current_user) if query["format"] == "fhir" else (
         export.everything(current_user)

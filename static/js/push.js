@@ -24,8 +24,10 @@ async function serverId(endpoint) {
   return known.find((item) => item.endpoint === endpoint)?.id ?? null;
 }
 
+/** Say whether push is on here: "on" in the success colour, "off" plainly, a problem as one. */
 function show(turnedOn, text, { problem = false } = {}) {
   say(state, text, { problem });
+  state.classList.toggle("neutral", !turnedOn && !problem);
   on.hidden = turnedOn;
   off.hidden = !turnedOn;
 }
@@ -40,6 +42,7 @@ const failed = (problem, doing) => (problem.status === 0
 async function load() {
   if (!("serviceWorker" in navigator) || !("PushManager" in window) || !("Notification" in window)) {
     say(state, "This browser cannot show push notifications. On an iPhone, add Pain Diary to the Home Screen first (Share, then Add to Home Screen) and open it from there.");
+    state.classList.add("neutral");
     return;
   }
   if (Notification.permission === "denied") {
