@@ -24,6 +24,7 @@ from .browser import CHROMIUM_ARGS, require_chromium
 from .factories import PASSWORD, MedicationBody
 from .quality import settle
 from .server import Server
+from .test_web_dated_entries import zone_where_it_is
 from .webapp import ARTIFACTS, PHONE, Account, Phone, sign_in
 
 pytestmark = pytest.mark.slow
@@ -267,8 +268,9 @@ def test_what_waits_on_a_shared_phone_is_sent_only_as_the_patient_who_logged_it(
 def test_a_dose_answered_offline_stays_answered_on_the_phone_and_syncs_once(
     offline_phone, own_server, base_config
 ):
-    account = Account.register(own_server.url)
-    times = {"times": ["00:00", "23:59"], "days_of_week": list(range(7))}  # due every day
+    # A patient whose clock reads 10:xx: the 08:00 dose is answered hours after its time.
+    account = Account.register(own_server.url, timezone=zone_where_it_is(10))
+    times = {"times": ["08:00", "23:59"], "days_of_week": list(range(7))}  # due every day
     account.call("POST", "/medications", json=MedicationBody(name="Naproxen 250", schedule=times))
     page = offline_phone.sign_in(account)
     installed(page)
@@ -278,10 +280,11 @@ def test_a_dose_answered_offline_stays_answered_on_the_phone_and_syncs_once(
     page.reload()
     dose = page.locator("#doses .dose").first  # from the phone's copy of today's doses
     dose.get_by_role("button", name="Taken").tap()
+    dose.get_by_role("button", name="At 08:00").tap()
     page.locator("#doses-status").filter(has_text="Saved on this phone").wait_for()
     page.reload()  # still offline: the answer waiting to sync is shown, not the stale copy
-    expect(dose.locator(".dose-state")).to_have_text(re.compile(r"^Taken at "))
-    expect(dose.get_by_role("button", name="Taken")).to_have_attribute("aria-pressed", "true")
+    expect(dose.locator(".dose-state")).to_have_text("Taken at 08:00 · Change")
+    expect(dose.get_by_role("button", name="Taken")).to_have_count(0)
     page.locator("#sync-status").filter(has_text="1 waiting to sync").wait_for()
 
     own_server.start()
@@ -289,6 +292,8 @@ def test_a_dose_answered_offline_stays_answered_on_the_phone_and_syncs_once(
     page.locator("#sync-status").filter(has_text="Synced").wait_for()
     (event,) = account.call("GET", "/medication-doses")["items"]
     assert event["status"] == "taken"
+    taken, due = (datetime.fromisoformat(event[name]) for name in ("taken_at", "scheduled_for"))
+    assert taken == due  # "At 08:00"
     assert rows(base_config, DoseEvent, account.id) == 1
 
 

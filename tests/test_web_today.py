@@ -1,5 +1,6 @@
 """Today and the edit page in a real browser: what the patient enters is what the API holds."""
 
+import re
 import uuid
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -7,9 +8,35 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.sync_api import expect
 
+from .quality import axe_violations
+from .test_web_dated_entries import zone_where_it_is
+from .webapp import ARTIFACTS, PHONE, Phone
+
 pytestmark = pytest.mark.slow
 
 BERLIN = ZoneInfo("Europe/Berlin")
+SCHEMES = ("light", "dark")
+
+
+@pytest.fixture(params=SCHEMES)
+def scheme(request):
+    return request.param
+
+
+@pytest.fixture
+def themed_phone(chromium, web_server, scheme):
+    """A phone in the light or the dark colour scheme."""
+    device = Phone(chromium, web_server.url, color_scheme=scheme)
+    yield device
+    device.close()
+    assert device.offsite == [], device.offsite
+
+
+def in_viewport(locator):
+    """Whether all of the element is inside the 360×740 screen as it is scrolled now."""
+    box = locator.evaluate("(el) => el.getBoundingClientRect().toJSON()")
+    inside = 0 <= box["top"] and box["bottom"] <= PHONE["height"]
+    return inside and 0 <= box["left"] and box["right"] <= PHONE["width"], box
 
 
 def berlin_today():
@@ -60,28 +87,39 @@ def test_a_check_in_without_intensity_says_so_and_stores_nothing(phone, new_pati
     assert account.call("GET", "/pain-entries")["items"] == []
 
 
-def medication(account, **fields):
+def medication(account, zone=BERLIN, **fields):
     body = {
         "name": "Ibuprofen", "dose_amount": 400, "dose_unit": "mg", "route": "oral",
-        "schedule": {"times": ["00:00", "23:59"], "days_of_week": list(range(7))},
-        "start_date": (berlin_today() - timedelta(days=3)).isoformat(),
+        "schedule": {"times": ["08:00", "20:00"], "days_of_week": list(range(7))},
+        "start_date": (datetime.now(zone).date() - timedelta(days=3)).isoformat(),
     } | fields  # fmt: skip
     return account.call("PUT", f"/medications/{uuid.uuid4()}", json=body)
 
 
+def morning_patient(new_patient):
+    """A patient whose clock reads 10:xx: 08:00 is hours ago and 20:00 still to come."""
+    name = zone_where_it_is(10)
+    return new_patient(timezone=name), ZoneInfo(name)
+
+
+def dose_state(page, name):
+    return page.get_by_role("group", name=name).locator(".dose-state")
+
+
 def test_todays_doses_are_taken_or_skipped_with_one_tap(phone, new_patient):
-    account = new_patient()
-    ibuprofen = medication(account)
-    medication(account, name="Paracetamol", dose_amount=1, dose_unit="tablet", schedule=None,
-               as_needed=True)  # fmt: skip
+    account, zone = morning_patient(new_patient)
+    soon = (datetime.now(zone) - timedelta(minutes=10)).strftime("%H:%M")
+    ibuprofen = medication(account, zone, schedule={"times": ["08:00", soon]})
+    medication(account, zone, name="Paracetamol", dose_amount=1, dose_unit="tablet",
+               schedule=None, as_needed=True)  # fmt: skip
     page = phone.sign_in(account)
 
-    first = page.get_by_role("group", name="Ibuprofen 400 mg · 00:00")
-    last = page.get_by_role("group", name="Ibuprofen 400 mg · 23:59")
-    first.get_by_role("button", name="Taken").click()
-    expect(first).to_contain_text("Taken at")
-    last.get_by_role("button", name="Skip").click()
-    expect(last).to_contain_text("Skipped")
+    first = page.get_by_role("group", name="Ibuprofen 400 mg · 08:00")
+    last = page.get_by_role("group", name=f"Ibuprofen 400 mg · {soon}")
+    last.get_by_role("button", name="Taken").click()  # within the hour: no question asked
+    expect(last.locator(".dose-state")).to_have_text(re.compile(r"^Taken at \d\d:\d\d · Change$"))
+    first.get_by_role("button", name="Skip").click()
+    expect(first.locator(".dose-state")).to_have_text("Skipped · Change")
     page.get_by_role("group", name="Paracetamol 1 tablet · as needed").get_by_role(
         "button", name="Took a dose"
     ).click()
@@ -91,24 +129,61 @@ def test_todays_doses_are_taken_or_skipped_with_one_tap(phone, new_patient):
     by_status = {(dose["medication_id"], dose["status"]): dose for dose in doses}
     assert len(doses) == 3
     taken = by_status[(ibuprofen["id"], "taken")]
-    assert (
-        datetime.fromisoformat(taken["scheduled_for"]).astimezone(BERLIN).strftime("%H:%M")
-        == "00:00"
-    )
+    assert datetime.fromisoformat(taken["scheduled_for"]).astimezone(zone).strftime("%H:%M") == soon
     skipped = by_status[(ibuprofen["id"], "skipped")]
     assert (
-        datetime.fromisoformat(skipped["scheduled_for"]).astimezone(BERLIN).strftime("%H:%M")
-        == "23:59"
+        datetime.fromisoformat(skipped["scheduled_for"]).astimezone(zone).strftime("%H:%M")
+        == "08:00"
     )
     assert [d["scheduled_for"] for d in doses if d["medication_id"] != ibuprofen["id"]] == [None]
 
     # Changing one's mind replaces the dose event rather than adding one.
-    last.get_by_role("button", name="Taken").click()
-    expect(last).to_contain_text("Taken at")
+    first.get_by_role("button", name="Change").click()
+    first.get_by_role("button", name="Taken").click()
+    first.get_by_role("button", name="At 08:00").click()
+    expect(first.locator(".dose-state")).to_have_text("Taken at 08:00 · Change")
     assert len(account.call("GET", "/medication-doses")["items"]) == 3
     phone.open("/today")
-    expect(page.get_by_role("group", name="Ibuprofen 400 mg · 23:59")).to_contain_text("Taken at")
+    expect(dose_state(page, "Ibuprofen 400 mg · 08:00")).to_have_text("Taken at 08:00 · Change")
     assert phone.problems == []
+
+
+def test_answered_open_and_later_doses_read_differently(themed_phone, new_patient, scheme):
+    account, zone = morning_patient(new_patient)
+    pregabalin = medication(account, zone, name="Pregabalin", dose_amount=75,
+                            schedule={"times": ["08:00"]})  # fmt: skip
+    medication(account, zone)  # Ibuprofen at 08:00 and 20:00, neither answered
+    today = datetime.now(zone).date()
+    taken = datetime.combine(today, datetime.min.time(), zone).replace(hour=8, minute=5)
+    account.call("PUT", f"/medication-doses/{uuid.uuid4()}", json={
+        "medication_id": pregabalin["id"], "status": "taken",
+        "scheduled_for": taken.replace(minute=0).isoformat(), "taken_at": taken.isoformat(),
+    })  # fmt: skip
+    page = themed_phone.sign_in(account)
+
+    answered = page.get_by_role("group", name="Pregabalin 75 mg · 08:00")
+    open_ = page.get_by_role("group", name="Ibuprofen 400 mg · 08:00")
+    later = page.get_by_role("group", name="Ibuprofen 400 mg · 20:00")
+    # Answered: what happened and when, and a way to change it; no Taken button to tap again.
+    expect(answered.locator(".dose-state")).to_have_text("Taken at 08:05 · Change")
+    expect(answered.get_by_role("button")).to_have_text(["Change"])
+    # Not answered yet: the two choices.
+    expect(open_.get_by_role("button")).to_have_text(["Taken", "Skip"])
+    expect(open_.locator(".dose-state")).to_have_text("Not logged yet")
+    # Later today: when it is due, and nothing to tap yet.
+    expect(later.locator(".dose-state")).to_have_text("Due at 20:00")
+    expect(later.get_by_role("button")).to_have_count(0)
+    assert axe_violations(page) == []
+    page.locator("#doses").scroll_into_view_if_needed()
+    suffix = "" if scheme == "light" else "-dark"
+    themed_phone.screenshot(f"today-doses{suffix}")
+
+    # "Change" offers the choices again, with a way back.
+    answered.get_by_role("button", name="Change").click()
+    expect(answered.get_by_role("button")).to_have_text(["Taken", "Skip", "Cancel"])
+    answered.get_by_role("button", name="Cancel").click()
+    expect(answered.locator(".dose-state")).to_have_text("Taken at 08:05 · Change")
+    assert themed_phone.problems == []
 
 
 def fill_night(page, times, latency="20", waso="30"):
@@ -172,8 +247,8 @@ def test_a_therapy_session_with_pain_before_and_after(phone, new_patient):
     page.get_by_text("Log a therapy session").click()
     form = page.locator("#therapy")
     form.get_by_label("Therapy").select_option(label="VR therapy")
-    started = (datetime.now(BERLIN) - timedelta(minutes=40)).strftime("%H:%M")
-    form.get_by_label("Started at").fill(started)
+    started = datetime.now(BERLIN) - timedelta(minutes=40)
+    form.get_by_label("Started at").fill(started.strftime("%Y-%m-%dT%H:%M"))
     form.get_by_label("Minutes").fill("20")
     scale(page, "Pain before", 6, scope=form)
     scale(page, "Pain after", 4, scope=form)
@@ -185,10 +260,7 @@ def test_a_therapy_session_with_pain_before_and_after(phone, new_patient):
     assert (session["modality"], session["duration_minutes"]) == ("vr", 20)
     assert (session["pain_before"], session["pain_after"]) == (6, 4)
     assert session["program"] == "Calm beach"
-    assert (
-        datetime.fromisoformat(session["started_at"]).astimezone(BERLIN).strftime("%H:%M")
-        == started
-    )
+    assert datetime.fromisoformat(session["started_at"]) == started.replace(second=0, microsecond=0)
     assert phone.problems == []
 
 
@@ -246,3 +318,32 @@ def test_delete_on_the_edit_page_asks_first(phone, new_patient):
     page.get_by_role("button", name="Yes, delete").click()
     page.wait_for_url("**/history")
     assert account.call("GET", "/pain-entries")["items"] == []
+
+
+def test_a_saves_message_is_on_the_screen(themed_phone, new_patient, scheme):
+    account = new_patient()
+    page = themed_phone.sign_in(account)
+    suffix = "" if scheme == "light" else "-dark"
+    themed_phone.screenshot(f"today-fresh{suffix}")  # a new patient's Today
+    # The three-tap check-in, as a patient in a flare does it.
+    page.get_by_role("radiogroup", name="Pain intensity").get_by_role("radio", name="6").tap()
+    page.get_by_role("checkbox", name="Lower back").tap()
+    page.get_by_role("button", name="Save check-in").tap()
+    status = page.locator("#checkin-status")
+    expect(status).to_contain_text("Saved: pain 6 at")
+    inside, box = in_viewport(status)
+    assert inside, box
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=ARTIFACTS / f"today-saved{suffix}.png")  # the screen the patient sees
+
+    # With the detail open and the page scrolled to its end, the form shrinks as it resets.
+    page.get_by_text("Add detail").click()
+    page.get_by_label("Note").first.fill("Stiff after sitting")
+    scale(page, "Pain intensity", 3)
+    page.mouse.wheel(0, 5000)
+    page.get_by_role("button", name="Save check-in").tap()
+    expect(status).to_contain_text("Saved: pain 3 at")
+    inside, box = in_viewport(status)
+    assert inside, box
+    assert len(account.call("GET", "/pain-entries")["items"]) == 2
+    assert themed_phone.problems == []

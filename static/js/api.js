@@ -177,23 +177,51 @@ export function addDays(date, days) {
   return day.toISOString().slice(0, 10);
 }
 
-/** Now as ISO 8601 with the patient's offset, to the second. */
-export function now() {
-  const p = localParts();
+/** An instant as ISO 8601 with the patient's offset at that moment, to the second. */
+export function isoLocal(instant = new Date()) {
+  const p = localParts(instant);
   return `${p.date}T${p.time}:${p.seconds}${p.offset}`;
 }
 
-/** A local date and "HH:MM" in the patient's zone as ISO 8601 with that moment's offset. */
-export function zoned(date, time) {
-  // Guess with UTC, then correct by the zone's offset at the guess; twice settles DST edges.
-  let instant = new Date(`${date}T${time}:00Z`);
-  for (let i = 0; i < 2; i += 1) {
-    const p = localParts(instant);
-    const shown = new Date(`${p.date}T${p.time}:00Z`);
-    instant = new Date(instant.getTime() - (shown - new Date(`${date}T${time}:00Z`)));
-  }
-  return `${date}T${time}:00${localParts(instant).offset}`;
+/** Now as ISO 8601 with the patient's offset, to the second. */
+export const now = () => isoLocal();
+
+/** "YYYY-MM-DDTHH:MM" of an instant on the patient's clock: what a datetime-local field holds. */
+export function wallClock(instant = new Date()) {
+  const p = localParts(instant);
+  return `${p.date}T${p.time}`;
 }
+
+const MINUTE = 60_000;
+const HALF_DAY = 720 * MINUTE;
+
+/** The zone's offset at ``t`` (ms since the epoch), in ms: the patient's clock read as UTC, minus t. */
+function offsetAt(t) {
+  const p = localParts(new Date(t));
+  return Date.parse(`${p.date}T${p.time}:${p.seconds}Z`) - t;
+}
+
+/**
+ * The instant the patient's clock shows ``time`` ("HH:MM") on ``date``, by the server's DST rule
+ * (pain_diary/localtime.py at_local_time): a time that happens twice is its first occurrence, one
+ * that daylight saving time skips is the first minute after the gap (02:30 → 03:00).
+ */
+export function localInstant(date, time) {
+  const wanted = `${date}T${time}`;
+  const wall = Date.parse(`${wanted}:00Z`);
+  const shown = [wall - offsetAt(wall - HALF_DAY), wall - offsetAt(wall + HALF_DAY)]
+    .filter((t) => wallClock(new Date(t)) === wanted);
+  if (shown.length) return new Date(Math.min(...shown));
+  let t = wall - offsetAt(wall + HALF_DAY); // before the gap: walk on to its end
+  for (let step = 0; step < 48 * 60 && wallClock(new Date(t)) < wanted; step += 1) t += MINUTE;
+  return new Date(t);
+}
+
+/** A local date and "HH:MM" in the patient's zone as ISO 8601 with that moment's offset. */
+export const zoned = (date, time) => isoLocal(localInstant(date, time));
+
+/** A datetime-local field's "YYYY-MM-DDTHH:MM" in the patient's zone as ISO 8601, or null. */
+export const fromWallClock = (value) => (value ? zoned(value.slice(0, 10), value.slice(11, 16)) : null);
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { timeZone: timezone, hour: "2-digit", minute: "2-digit" });
 const dayFormat = new Intl.DateTimeFormat(undefined, { timeZone: "UTC", weekday: "long", day: "numeric", month: "long" });
@@ -208,6 +236,12 @@ export const formatDay = (date) => dayFormat.format(new Date(`${date}T12:00:00Z`
 export function say(element, text, { problem = false } = {}) {
   element.textContent = text;
   element.classList.toggle("problem", problem);
+}
+
+/** Scroll ``element`` into the screen if any of it is outside: a save's message is seen. */
+export function reveal(element) {
+  const box = element.getBoundingClientRect();
+  if (box.top < 0 || box.bottom > innerHeight) element.scrollIntoView({ block: "nearest" });
 }
 
 /** The page's vocabulary (body sites, qualities...) rendered by the server as JSON. */

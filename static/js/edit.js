@@ -1,6 +1,6 @@
 // Edit one entry of History in the form it was logged with; a change made elsewhere meanwhile is
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
-import { api, formatDay, formatTime, localParts, say, showProblem } from "./api.js";
+import { api, formatDay, formatTime, localParts, reveal, say, showProblem } from "./api.js";
 import { dose } from "./dose_form.js";
 import { onSubmit, pain, sleep, therapy } from "./entries.js";
 import { kept, remove, save, watch } from "./outbox.js";
@@ -67,10 +67,12 @@ onSubmit(form, async () => {
     if (saved) show(saved);
     waiting = Boolean(kept);
     say(status, kept ? "Changes kept on this phone: they sync when you are back online." : "Changes saved.");
+    reveal(status); // the message is at the top, the Save button at the bottom
   } catch (problem) {
     if (problem.status === 409 && problem.current) {
       show(problem.current);
       say(status, "This entry was changed on another device. The form now shows that version: make your change again.", { problem: true });
+      reveal(status);
     } else {
       say(status, "");
       showProblem(form, problem);

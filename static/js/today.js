@@ -1,8 +1,10 @@
 // Today: the check-in, today's doses, last night's sleep and a therapy session.
 // Each new entry keeps one client id until the server or the outbox has it, so a second tap
 // never doubles it; without a connection it waits in the outbox (outbox.js) and syncs later.
-import { addDays, all, api, formatTime, localParts, now, say, showProblem, today, uuid } from "./api.js";
-import { onSubmit, pain, reset, sleep, therapy } from "./entries.js";
+import {
+  addDays, all, api, formatDay, formatTime, isoLocal, localParts, now, reveal, say, showProblem, today, uuid, wallClock,
+} from "./api.js";
+import { followNow, onSubmit, pain, reset, sleep, therapy } from "./entries.js";
 import { kept, save } from "./outbox.js";
 import { duration, element, named } from "./show.js";
 
@@ -16,6 +18,11 @@ function sayWithLink(element, text, href, linkText, options) {
 const KEPT = "It syncs when you are back online.";
 /** "Saved: …" or, waiting in the outbox, "Saved on this phone: … It syncs when …". */
 const saidSaved = (text, kept) => (kept ? `Saved on this phone: ${text} ${KEPT}` : `Saved: ${text}`);
+/** "21:40", and the day when it is not today: "21:40 on Saturday 7 March". */
+function at(iso) {
+  const { date } = localParts(iso);
+  return date === today() ? formatTime(iso) : `${formatTime(iso)} on ${formatDay(date)}`;
+}
 
 /**
  * Save a new entry under ``state.id``; a new id only once the server or the outbox has it.
@@ -36,6 +43,7 @@ function logging(form, status, { collection, body, what, saved }) {
       const { record, kept } = await create(collection, state, entry, what(entry));
       reset(form);
       saved(record ?? entry, kept);
+      reveal(status);
     } catch (problem) {
       say(status, "");
       showProblem(form, problem);
@@ -43,19 +51,28 @@ function logging(form, status, { collection, body, what, saved }) {
   });
 }
 
-// The check-in
+// The check-in: "When" is now unless the patient changes it.
 const checkinStatus = $("checkin-status");
+followNow($("checkin").elements.recorded_at);
 logging($("checkin"), checkinStatus, {
   collection: "pain-entries", body: () => pain.read($("checkin")),
-  what: (entry) => `check-in of ${formatTime(entry.recorded_at)}, pain ${entry.intensity}`,
+  what: (entry) => `check-in of ${at(entry.recorded_at)}, pain ${entry.intensity}`,
   saved: (entry, kept) => sayWithLink(checkinStatus,
-    saidSaved(`pain ${entry.intensity} at ${formatTime(entry.recorded_at)}.`, kept),
+    saidSaved(`pain ${entry.intensity} at ${at(entry.recorded_at)}.`, kept),
     kept ? null : "/history", "See History"),
 });
 
-// Last night's sleep: the night of yesterday evening.
+// Sleep: last night (yesterday evening's) unless the patient fills in an earlier one.
 const night = addDays(today(), -1);
 const sleepStatus = $("sleep-status");
+const nightOf = $("sleep").elements.night_of;
+nightOf.value = nightOf.defaultValue = night;
+
+/** Last night is logged (or waits to sync): the form is for another night. */
+function lastNightDone() {
+  $("sleep-details").querySelector("summary").textContent = "Log another night";
+  nightOf.value = nightOf.defaultValue = addDays(night, -1);
+}
 
 function showSleep(entry) {
   const logged = $("sleep-logged");
@@ -63,79 +80,120 @@ function showSleep(entry) {
   sayWithLink(logged, `Logged: ${duration(entry.total_sleep_minutes)} asleep${efficiency}.`,
     `/history/sleep-entries/${entry.id}`, "Edit");
   logged.hidden = false;
-  $("sleep-details").hidden = true;
+  lastNightDone();
 }
 
 logging($("sleep"), sleepStatus, {
-  collection: "sleep-entries", body: () => sleep.read($("sleep"), night),
-  what: () => "last night's sleep diary",
+  collection: "sleep-entries", body: () => sleep.read($("sleep")),
+  what: (entry) => `sleep diary of the night of ${formatDay(entry.night_of)}`,
   saved: (entry, kept) => {
-    if (kept) {
-      $("sleep-details").hidden = true;
-      say(sleepStatus, saidSaved("last night's sleep.", true));
-      return;
+    $("sleep-details").open = false;
+    if (entry.night_of === night) {
+      if (kept) lastNightDone();
+      else showSleep(entry);
     }
-    showSleep(entry);
-    say(sleepStatus, "Sleep saved.");
+    const which = entry.night_of === night ? "last night's sleep" : `the night of ${formatDay(entry.night_of)}`;
+    say(sleepStatus, saidSaved(`${which}.`, kept));
   },
 });
 
-// A therapy session, started today (or late last evening).
+// A therapy session: its start is now when the form opens, and any time up to now.
 const therapyStatus = $("therapy-status");
 logging($("therapy"), therapyStatus, {
-  collection: "therapy-sessions", body: () => therapy.read($("therapy"), today()),
-  what: (session) => `therapy session of ${formatTime(session.started_at)}`,
-  saved: (session, kept) => say(therapyStatus,
-    saidSaved(`${session.duration_minutes} min session at ${formatTime(session.started_at)}.`, kept)),
+  collection: "therapy-sessions", body: () => therapy.read($("therapy")),
+  what: (session) => `therapy session of ${at(session.started_at)}`,
+  saved: (session, kept) => {
+    $("therapy-details").open = false;
+    say(therapyStatus, saidSaved(`${session.duration_minutes} min session at ${at(session.started_at)}.`, kept));
+  },
 });
 $("therapy-details").addEventListener("toggle", (event) => {
   const started = $("therapy").elements.started_at;
-  if (event.target.open && !started.value) started.value = localParts().time;
+  if (event.target.open && !started.value) started.value = wallClock();
 });
 
-// Today's doses
+// Today's doses: an answered one says what happened and when, with "Change"; an unanswered one
+// offers Taken and Skip; one due later than the next hour says when it is due.
 const dosesStatus = $("doses-status");
-const STATE = { taken: "Taken", skipped: "Skipped", pending: "Due", missed: "Not logged yet" };
+const HOUR = 3_600_000; // DESIGN §4: taken within an hour of its time is on time
+const button = (text, action, style = "") => element("button", { type: "button", class: style, "data-action": action }, text);
+const refreshes = new Set();
+setInterval(() => refreshes.forEach((refresh) => refresh()), 60_000);
 
 function doseItem(dose, index) {
   const titleId = `dose-${index}`;
-  const state = element("p", { class: "dose-state small" });
-  const buttons = ["taken", "skipped"].map((status) => element("button", {
-    type: "button", class: status === "taken" ? "" : "secondary", "data-status": status,
-  }, status === "taken" ? "Taken" : "Skip"));
+  const due = formatTime(dose.scheduled_for);
+  const state = element("p", { class: "dose-state", id: `${titleId}-state` });
+  const actions = element("div", { class: "row dose-actions" });
   const item = element("li", { class: "dose" },
     element("div", { role: "group", "aria-labelledby": titleId },
-      element("p", { id: titleId, class: "dose-name" },
-        `${named(dose.name, dose.dose_amount, dose.dose_unit)} · ${formatTime(dose.scheduled_for)}`),
-      state, element("div", { class: "row" }, ...buttons)));
-  const show = () => {
-    state.textContent = dose.status === "taken" && dose.taken_at
-      ? `Taken at ${formatTime(dose.taken_at)}` : STATE[dose.status] ?? dose.status;
-    for (const button of buttons) button.setAttribute("aria-pressed", String(button.dataset.status === dose.status));
-  };
+      element("p", { id: titleId, class: "dose-name" }, `${named(dose.name, dose.dose_amount, dose.dose_unit)} · ${due}`),
+      state, actions));
+  let view = "state"; // or "change" (the choices of an answered dose), "when" (asked when it was taken)
+  let shown = "";
+  const answered = () => dose.status === "taken" || dose.status === "skipped";
+  const kind = () => (answered() ? dose.status : new Date(dose.scheduled_for) - Date.now() > HOUR ? "future" : "open");
+  const outcome = () => (dose.status === "taken" ? `Taken at ${formatTime(dose.taken_at)}` : "Skipped");
+
+  function show(next = "state") {
+    view = next;
+    shown = kind();
+    item.className = `dose ${shown}`;
+    actions.removeAttribute("role");
+    actions.removeAttribute("aria-labelledby");
+    if (view === "when") {
+      state.textContent = "When did you take it?";
+      actions.setAttribute("role", "group");
+      actions.setAttribute("aria-labelledby", state.id);
+      actions.replaceChildren(button(`At ${due}`, "at-time"), button("Just now", "now", "secondary"), button("Cancel", "cancel", "quiet"));
+    } else if (view === "state" && answered()) {
+      state.replaceChildren(element("span", { class: "dose-mark", "aria-hidden": "true" }), outcome(), " · ", button("Change", "change", "link"));
+      actions.replaceChildren();
+    } else if (view === "state" && shown === "future") {
+      state.textContent = `Due at ${due}`;
+      actions.replaceChildren();
+    } else {
+      const late = dose.status === "missed" ? "Not logged yet" : "Due now";
+      state.textContent = answered() ? outcome() : new Date(dose.scheduled_for) > Date.now() ? `Due at ${due}` : late;
+      actions.replaceChildren(button("Taken", "taken"), button("Skip", "skipped", "secondary"));
+      if (answered()) actions.append(button("Cancel", "cancel", "quiet"));
+    }
+  }
   show();
+  refreshes.add(() => view === "state" && kind() !== shown && show());
+
   const pending = { id: dose.dose_event_id ?? uuid() };
-  item.addEventListener("click", async (event) => {
-    const button = event.target.closest("button[data-status]");
-    if (!button) return;
-    const status = button.dataset.status;
-    for (const other of buttons) other.disabled = true;
-    const body = {
-      medication_id: dose.medication_id, status, scheduled_for: dose.scheduled_for,
-      taken_at: status === "taken" ? now() : null,
-    };
-    const what = `${dose.name} of ${formatTime(dose.scheduled_for)} ${status === "taken" ? "taken" : "skipped"}`;
+  async function answer(status, takenAt) {
+    for (const other of item.querySelectorAll("button")) other.disabled = true;
+    const body = { medication_id: dose.medication_id, status, scheduled_for: dose.scheduled_for, taken_at: takenAt };
+    const what = `${dose.name} of ${due} ${status === "taken" ? "taken" : "skipped"}`;
     try {
       const { record, kept } = await save("medication-doses", pending.id, body, what);
       const saved = record ?? { ...body, id: pending.id };
       Object.assign(dose, { status: saved.status, taken_at: saved.taken_at, dose_event_id: saved.id });
       show();
+      item.querySelector('[data-action="change"]').focus();
       const text = status === "taken" ? `${dose.name} taken at ${formatTime(saved.taken_at)}.` : `${dose.name} skipped.`;
       say(dosesStatus, kept ? saidSaved(text, true) : text);
     } catch (problem) {
+      show();
       say(dosesStatus, `The dose was not saved: ${problem.message}`, { problem: true });
-    } finally {
-      for (const other of buttons) other.disabled = false;
+      reveal(dosesStatus);
+    }
+  }
+
+  item.addEventListener("click", (event) => {
+    const action = event.target.closest("button[data-action]")?.dataset.action;
+    if (action === "change" || action === "cancel") {
+      show(action === "change" ? "change" : "state");
+      item.querySelector("button")?.focus();
+    } else if (action === "taken" && Date.now() - new Date(dose.scheduled_for) > HOUR) {
+      show("when"); // taken more than an hour after its time: at its time, or only now?
+      actions.querySelector("button").focus();
+    } else if (action === "skipped") {
+      answer("skipped", null);
+    } else if (action) {
+      answer("taken", action === "at-time" ? isoLocal(dose.scheduled_for) : now());
     }
   });
   return item;
@@ -195,7 +253,7 @@ async function loadDoses() {
 async function loadSleep() {
   const waiting = (await kept()).find(({ collection, body }) => collection === "sleep-entries" && body?.night_of === night);
   if (waiting) {
-    $("sleep-details").hidden = true;
+    lastNightDone();
     say(sleepStatus, saidSaved("last night's sleep.", true));
     return;
   }
