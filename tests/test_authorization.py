@@ -37,6 +37,7 @@ ACCESS = {
     "web.care_team": PATIENT_PAGE,
     "web.export": PATIENT_PAGE,
     "web.settings": PATIENT_PAGE,
+    "web.notifications": PATIENT_PAGE,
     "web.clinic": CLINICIAN_PAGE,
     "web.clinic_patient": CLINICIAN_READ_PAGE,
     "web.api_docs": PUBLIC,

@@ -22,7 +22,7 @@ CLINICIAN_CODE = "let-me-in-clinician"
 #: The pages a signed-in patient can open, by path.
 PATIENT_PAGES = (
     "/today", "/history", "/trends", "/medications", "/reminders", "/care-team", "/export",
-    "/settings",
+    "/settings", "/notifications",
 )  # fmt: skip
 
 

@@ -109,6 +109,14 @@ def medication_of(patient_id, medication_id):
     return medication if medication is not None and medication.patient_id == patient_id else None
 
 
+def scheduled_dose(record_id):
+    """``(medication_id, scheduled_for)`` of the dose event ``record_id``; None if not scheduled."""
+    e = DoseEvent
+    statement = select(e.medication_id, e.scheduled_for).where(e.id == record_id)
+    row = db.session.execute(statement).first()
+    return (row.medication_id, row.scheduled_for) if row and row.scheduled_for else None
+
+
 def answered_doses(doses):
     """Which ``(medication_id, scheduled_for)`` doses have a dose event: one statement."""
     if not doses:

@@ -88,6 +88,7 @@ class Notification(db.Model):
     __tablename__ = "notifications"
     __table_args__ = (
         Index("ix_notifications_patient_created", "patient_id", "created_at"),
+        Index("ix_notifications_patient_unread", "patient_id", "read_at"),  # the unread count
         Index("ix_notifications_created_at", "created_at"),  # the retention sweep
     )
 

@@ -11,6 +11,7 @@ from functools import wraps
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.auth import sign_out
 from ..accounts.schemas import iana_timezones
@@ -18,6 +19,7 @@ from ..care.access import readable_patient
 from ..extensions import csrf, db
 from ..insights.reading import report_context
 from ..medications.mme import CONVERSION_FACTORS
+from ..reminders.inbox import unread_count
 from ..reminders.subscriptions import forget_browser
 from .words import WORDS, label
 
@@ -40,13 +42,30 @@ PATIENT_MENU = (
     ("web.care_team", "Care team"), ("web.export", "Export"), ("web.settings", "Settings"),
 )  # fmt: skip
 CLINICIAN_MENU = (("web.clinic", "Patients"),)
+#: The in-app inbox: linked from the bar of every patient page, with the unread count.
+INBOX = "web.notifications"
 
 bp = Blueprint("web", __name__)
 
 
 @bp.app_context_processor
 def page_context():
-    return {"words": WORDS, "patient_menu": PATIENT_MENU, "clinician_menu": CLINICIAN_MENU}
+    return {
+        "words": WORDS, "patient_menu": PATIENT_MENU, "clinician_menu": CLINICIAN_MENU,
+        "inbox": INBOX, "inbox_unread": inbox_unread,
+    }  # fmt: skip
+
+
+def inbox_unread():
+    """The signed-in patient's unread reminders for the bar; None when the database cannot say.
+
+    Called by base.html, so only pages with the bar pay for it; an error page shown because the
+    database is down still renders.
+    """
+    try:
+        return unread_count(current_user.id)
+    except SQLAlchemyError:
+        return None
 
 
 def home_for(user):
@@ -167,6 +186,13 @@ def history():
 def edit(collection, record_id):
     """One entry in the form it was logged with; the page's script loads it by id."""
     return render_template("pages/edit.html", collection=collection, record_id=record_id)
+
+
+@bp.get("/notifications")
+@page("patient")
+def notifications():
+    """The in-app inbox: reminders newest first, a dose answered right there, the others linked."""
+    return render_template("pages/notifications.html")
 
 
 @bp.get("/trends")

@@ -33,6 +33,12 @@ async function withoutPush(form) {
   await subscription.unsubscribe();
 }
 
+// Reminders read on this phone without a connection (reads.js): the server is told, the Inbox
+// count follows. The Inbox page does this itself.
+if (role === "patient" && location.pathname !== "/notifications" && localStorage.getItem(`pain-diary-read:${user}`)) {
+  import("./reads.js").then((reads) => reads.catchUp()).catch(() => {});
+}
+
 if (role === "patient" && "indexedDB" in self) {
   const outbox = await import("./outbox.js");
   const status = document.getElementById("sync-status");

@@ -1,6 +1,6 @@
 // The service worker, served at /sw.js so that its scope is the whole app.
 // The server puts three constants before this text: VERSION (a hash of the files in SHELL),
-// SHELL (the scripts, styles and icons every page needs) and PAGES (the patient's menu).
+// SHELL (the scripts, styles and icons every page needs) and PAGES (the patient's menu and Inbox).
 // A new VERSION is a new worker.
 //
 // - The shell is cached at install and served from the cache.
