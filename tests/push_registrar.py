@@ -11,11 +11,12 @@ switches in ``chromium_args`` send both requests here instead, so that in a test
 
 import secrets
 import struct
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs
 
 import pytest
+
+from .push_service import serving
 
 
 def checkin_response(android_id, security_token):
@@ -75,10 +76,4 @@ class RegistrarHandler(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def registrar():
-    server = Registrar()
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    yield from serving(Registrar())

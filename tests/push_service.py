@@ -117,12 +117,16 @@ class PushHandler(BaseHTTPRequestHandler):
         pass
 
 
-@pytest.fixture
-def service():
-    server = PushService()
+def serving(server):
+    """Serve ``server`` on a thread of its own while the fixture using it lasts."""
     thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     yield server
     server.shutdown()
     server.server_close()
     thread.join()
+
+
+@pytest.fixture
+def service():
+    yield from serving(PushService())

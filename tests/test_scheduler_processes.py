@@ -63,6 +63,18 @@ for n, at in enumerate(instants):
 CLAIMED = re.compile(r"^claimed (\d+), sent (\d+), failed 0, skipped", re.MULTILINE)
 
 
+def rule_row(patient, due, kind, channels):
+    """A rule of ``patient``'s, due once a day at ``due``'s local time, next at ``due``."""
+    return {
+        "id": uuid.uuid4(), "patient_id": patient.id, "kind": kind, "medication_id": None,
+        "times": [wall_clock(due, ZoneInfo(patient.timezone)).strftime("%H:%M")],
+        "days_of_week": [], "dates": None, "first_day": None, "last_day": None,
+        "channels": channels, "enabled": True, "follow_up": None,
+        "timezone": patient.timezone, "next_due_at": due, "last_due_at": None, "version": 1,
+        "created_at": START - timedelta(days=1), "updated_at": START - timedelta(days=1),
+    }  # fmt: skip
+
+
 def due_rules(app, db):
     """500 rules, each due once in the range: 25 a minute, in four timezones; return the dues."""
     with app.app_context():
@@ -70,18 +82,9 @@ def due_rules(app, db):
         db.session.execute(delete(ReminderRule))  # the defaults a new patient gets
         rows, slots = [], cycle(range(INSTANTS))
         for patient in patients:
-            tz = ZoneInfo(patient.timezone)
             for n in range(RULES_PER_PATIENT):
                 due = START + timedelta(minutes=next(slots))
-                rows.append({
-                    "id": uuid.uuid4(), "patient_id": patient.id, "kind": KINDS[n % 3],
-                    "medication_id": None, "times": [wall_clock(due, tz).strftime("%H:%M")],
-                    "days_of_week": [], "dates": None, "first_day": None, "last_day": None,
-                    "channels": CHANNELS[n % 2], "enabled": True, "follow_up": None,
-                    "timezone": patient.timezone, "next_due_at": due, "last_due_at": None,
-                    "version": 1, "created_at": START - timedelta(days=1),
-                    "updated_at": START - timedelta(days=1),
-                })  # fmt: skip
+                rows.append(rule_row(patient, due, KINDS[n % 3], CHANNELS[n % 2]))
         db.session.execute(insert(ReminderRule), rows)
         db.session.commit()
         dues = {(row["id"], row["next_due_at"]) for row in rows}
@@ -171,17 +174,8 @@ def due_at_once(app, db, service, keys):
                     patient_id=patient.id, endpoint=browser["endpoint"], **browser["keys"]
                 )
             )
-            time_of_day = wall_clock(START, ZoneInfo(patient.timezone)).strftime("%H:%M")
             for n in range(CRASH_RULES_PER_PATIENT):
-                rules.append({
-                    "id": uuid.uuid4(), "patient_id": patient.id, "kind": KINDS[n % 3],
-                    "medication_id": None, "times": [time_of_day], "days_of_week": [],
-                    "dates": None, "first_day": None, "last_day": None,
-                    "channels": ["in_app", "push"], "enabled": True, "follow_up": None,
-                    "timezone": patient.timezone, "next_due_at": START, "last_due_at": None,
-                    "version": 1, "created_at": START - timedelta(days=1),
-                    "updated_at": START - timedelta(days=1),
-                })  # fmt: skip
+                rules.append(rule_row(patient, START, KINDS[n % 3], ["in_app", "push"]))
         db.session.execute(insert(ReminderRule), rules)
         db.session.commit()
         db.session.remove()
