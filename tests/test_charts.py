@@ -326,14 +326,7 @@ def test_therapy_desc_counts_only_sessions_rated_before_and_after():
 
 
 def test_chart_route_serves_svg_with_an_etag_and_answers_304_when_unchanged(patient):
-    now = datetime.now(UTC)
-    for days_ago, intensity in [(0, 3), (1, 5), (2, 7)]:
-        recorded_at = (now - timedelta(days=days_ago, hours=1)).isoformat()
-        response = patient.put(
-            f"/api/v1/pain-entries/{uuid.uuid4()}",
-            json={"recorded_at": recorded_at, "intensity": intensity},
-        )
-        assert response.status_code in (200, 201), response.json
+    log_three_days_of_pain(patient)
     headers = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
 
     response = patient.get("/api/v1/charts/pain.svg", headers=headers)
