@@ -223,10 +223,10 @@ def claim_pending(now):
 
 def extend_lease(claim_ids, until):
     """Keep the claims this process is still sending its own until ``until``. No commit."""
-    if claim_ids:
+    for start in range(0, len(claim_ids), BATCH):  # SQLite takes some 32,000 parameters at most
         db.session.execute(
             update(Delivery)
-            .where(Delivery.id.in_(claim_ids), Delivery.status == "sending")
+            .where(Delivery.id.in_(claim_ids[start : start + BATCH]), Delivery.status == "sending")
             .values(send_at=until)
             .execution_options(synchronize_session=False)
         )
