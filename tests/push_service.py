@@ -62,6 +62,10 @@ def verified_vapid_claims(authorization, application_server_key):
 class PushService(ThreadingHTTPServer):
     """A push service answering ``status``; it records each request, verified and decrypted."""
 
+    # A scheduler sends 16 at once; the default backlog of 5 made the kernel drop connections
+    # (connection_error) when a tick's sends all came in one burst.
+    request_queue_size = 128
+
     def __init__(self):
         super().__init__(("127.0.0.1", 0), PushHandler)
         self.origin = f"http://127.0.0.1:{self.server_port}"
