@@ -73,12 +73,21 @@ export async function unread() {
 /** On a page that finds marks waiting: send them, now and whenever the connection returns. */
 export function catchUp() {
   let running = null;
+  let asked = false;
+  const attempt = async () => {
+    if (!waitingReads().size) return;
+    await sendWaiting();
+    await unread();
+  };
+  // A connection that returns while an attempt is failing is not lost: one more attempt follows.
   const again = () => {
+    asked = true;
     running ??= (async () => {
-      if (!waitingReads().size) return;
-      await sendWaiting();
-      await unread();
-    })().catch(() => {}).finally(() => { running = null; });
+      while (asked) {
+        asked = false;
+        await attempt().catch(() => {});
+      }
+    })().finally(() => { running = null; });
     return running;
   };
   addEventListener("online", again);
