@@ -34,7 +34,7 @@ def create_app(config=None):
     register_extensions(app)
     register_hooks(app)
     register_blueprints(app)
-    register_collections(app)
+    register_record_types(app)
     register_errorhandlers(app)
     register_commands(app)
     return app
@@ -96,15 +96,14 @@ def register_blueprints(app):
     app.register_blueprint(pwa_bp)
 
 
-def register_collections(app):
-    """Tell /sync and the clinicians' reads which collections there are and who may read them."""
+def register_record_types(app):
+    """Declare the kinds of record: what /sync, the export, the summary and the pages iterate."""
     from .care.access import readable_patient
-    from .medications.collections import COLLECTIONS as MEDICATIONS
-    from .records.collections import COLLECTIONS as DIARY
-    from .sync.registry import register_collections as register
+    from .medications.record_types import MEDICATIONS
+    from .records.record_types import PAIN, SLEEP, THERAPY
+    from .sync.registry import register_record_types as register
 
-    # Medications first: the order /sync has always named them in when refusing a collection.
-    register(app, (*MEDICATIONS, *DIARY), readable_patient=readable_patient)
+    register(app, (PAIN, SLEEP, MEDICATIONS, THERAPY), readable_patient=readable_patient)
 
 
 def register_errorhandlers(app):

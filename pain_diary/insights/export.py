@@ -10,43 +10,34 @@ import json
 import zipfile
 from datetime import UTC, datetime
 
-from ..medications import queries as medication_queries
-from ..medications.collections import medication_doses, medications
-from ..records import queries as record_queries
-from ..records.collections import pain_entries, sleep_entries, therapy_sessions
+from sqlalchemy import select
 
-#: Export name → collection, in the order the files and keys appear.
-EXPORTED = {
-    "pain_entries": pain_entries,
-    "sleep_entries": sleep_entries,
-    "therapy_sessions": therapy_sessions,
-    "medications": medications,
-    "medication_doses": medication_doses,
-}
+from ..extensions import db
+from ..sync.registry import registry
 
 # A spreadsheet runs a cell starting with one of these as a formula (OWASP: CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
-ABOUT = {
-    "pain_entries": "One row per pain rating: intensity 0-10 (0 no pain, 10 worst imaginable), "
-    "body_sites [{site, intensity, side}], qualities, the PEG interference items 0-10, tags.",
-    "sleep_entries": "One row per night (Consensus Sleep Diary): the four clock times, latency, "
-    "wake after sleep onset (WASO), awakenings, quality 1-5; time in bed, total sleep (minutes) "
-    "and sleep efficiency (%) are computed.",
-    "therapy_sessions": "One row per session: modality, start, duration in minutes, pain 0-10 "
-    "before and after, program.",
-    "medications": "One row per medication: rxnorm_code (the RxNorm concept id, if given), dose "
-    "amount and unit, route, schedule {times, days_of_week (0 = Monday)} or as_needed, start "
-    "and end dates; is_opioid from the CDC table.",
-    "medication_doses": "One row per dose taken or skipped: medication_id (the id column of "
-    "medications.csv), scheduled_for (empty for as-needed doses), taken_at, amount, skip_reason.",
-}
+
+def exports():
+    """The export's files by name, in the order the record types were declared."""
+    return {export.name: export for export in registry().parts("exports")}
 
 
 def patient_records(patient):
-    """Every record of the patient by export name, oldest first: one query per record type."""
-    records = record_queries.every_record(patient.id) | medication_queries.every_record(patient.id)
-    return {name: records[name] for name in EXPORTED}
+    """Every record of the patient by export name, oldest first: one query per file."""
+    files = exports()
+    return {name: _oldest_first(files[name].collection, patient.id) for name in files}
+
+
+def _oldest_first(collection, patient_id):
+    model = collection.model
+    statement = (
+        select(model)
+        .where(model.patient_id == patient_id)
+        .order_by(getattr(model, collection.sort_column), model.id)
+    )
+    return db.session.scalars(statement).all()
 
 
 def everything(patient):
@@ -61,8 +52,9 @@ def everything(patient):
             "date_of_birth": patient.date_of_birth and patient.date_of_birth.isoformat(),
         },
     }
+    files = exports()
     for name, rows in patient_records(patient).items():
-        document[name] = EXPORTED[name].schema.dump(rows, many=True)
+        document[name] = files[name].collection.schema.dump(rows, many=True)
     return document
 
 
@@ -71,13 +63,13 @@ def csv_zip(patient):
     exported_at = datetime.now(UTC)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        columns = {}
+        files, columns = exports(), {}
         for name, rows in patient_records(patient).items():
-            schema = EXPORTED[name].schema
+            schema = files[name].collection.schema
             columns[name] = list(schema.dump_fields)
             text = _csv(columns[name], schema.dump(rows, many=True))
             archive.writestr(_member(f"{name}.csv", exported_at), text.encode("utf-8-sig"))
-        readme = _readme(columns, exported_at)
+        readme = _readme(files, columns, exported_at)
         archive.writestr(_member("README.txt", exported_at), readme.encode("utf-8"))
     return buffer.getvalue()
 
@@ -110,7 +102,7 @@ def cell(value):
     return value
 
 
-def _readme(columns, exported_at):
+def _readme(files, columns, exported_at):
     lines = [
         "Pain Diary export",
         f"Exported at {exported_at.isoformat(timespec='seconds')} (UTC).",
@@ -127,5 +119,5 @@ def _readme(columns, exported_at):
         "",
     ]
     for name, names in columns.items():
-        lines += [f"{name}.csv", f"  {ABOUT[name]}", f"  Columns: {', '.join(names)}", ""]
+        lines += [f"{name}.csv", f"  {files[name].about}", f"  Columns: {', '.join(names)}", ""]
     return "\n".join(lines)

@@ -90,19 +90,6 @@ def dose_events_of_patients(patient_ids, first_day, last_day):
     )  # fmt: skip
 
 
-def every_record(patient_id):
-    """Every medication and dose event of the patient, oldest first, to dump whole."""
-    m, e = Medication, DoseEvent
-    return {
-        "medications": db.session.scalars(
-            select(m).where(m.patient_id == patient_id).order_by(m.created_at, m.id)
-        ).all(),
-        "medication_doses": db.session.scalars(
-            select(e).where(e.patient_id == patient_id).order_by(e.occurred_at, e.id)
-        ).all(),
-    }
-
-
 def medication_of(patient_id, medication_id):
     """The patient's medication ``medication_id``, or None (also when it is someone else's)."""
     medication = db.session.get(Medication, medication_id)

@@ -166,17 +166,3 @@ def nights_of_patients(patient_ids, first_day, last_day):
         .where(s.patient_id.in_(patient_ids), s.night_of >= first_day, s.night_of <= last_day),
         named=False,
     )  # fmt: skip
-
-
-def every_record(patient_id):
-    """Every pain entry, night and therapy session of the patient, oldest first, to dump whole."""
-    return {
-        "pain_entries": _oldest_first(PainEntry, PainEntry.recorded_at, patient_id),
-        "sleep_entries": _oldest_first(SleepEntry, SleepEntry.night_of, patient_id),
-        "therapy_sessions": _oldest_first(TherapySession, TherapySession.started_at, patient_id),
-    }
-
-
-def _oldest_first(model, sort_column, patient_id):
-    statement = select(model).where(model.patient_id == patient_id).order_by(sort_column, model.id)
-    return db.session.scalars(statement).all()

@@ -1,30 +1,126 @@
-"""The collections an app syncs and the check a clinician's read passes, both given by create_app.
+"""The record types an app knows, each declared once (DESIGN §1), and who may read a patient's.
 
-Nothing registers itself on import: /sync knows exactly what create_app registered, whatever
-was imported first, and each app (every test builds one) has its own registry.
+A feature package describes each kind of record it owns as a :class:`RecordType`: its synced
+collections and the optional parts the rest of the app iterates (export files, the diary's
+loader, the summary's section, charts, FHIR, the pages' words, reminders). ``create_app`` fills
+the registry; nothing registers itself on import, so each app (every test builds one) knows
+exactly the types it was given, whatever was imported first.
 """
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from flask import current_app
 
 EXTENSION = "pain_diary.sync"
 
 
-class Registry:
-    """The app's collections by name, in the order registered, and who may read a patient's."""
+@dataclass(frozen=True)
+class Export:
+    """One file of the patient's export: its name (JSON key, CSV file) and what a row holds."""
 
-    def __init__(self, collections, readable_patient):
+    name: str
+    collection: Any
+    #: The sentence of the export's README.txt that says what one row is.
+    about: str
+
+
+@dataclass(frozen=True)
+class Chart:
+    """A trend chart: ``draw(figure, diary, ticks, now, medium) -> (title, description)``."""
+
+    name: str
+    #: Its heading on the clinician's summary.
+    title: str
+    draw: Callable
+    #: The diary parts (record type names) it draws on, so a chart loads only those.
+    needs: frozenset
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """A kind of reminder a record type answers: where it takes the patient, its words."""
+
+    kind: str
+    #: Its name on the Reminders page ("Pain check-in").
+    label: str
+    #: The page a tap opens.
+    url: str
+    #: The inbox entry's title ("Check-in").
+    inbox_title: str
+    #: already_logged({(patient id, local day): claim ids}) -> the keys answered already, or None.
+    already_logged: Callable | None = None
+
+
+@dataclass(frozen=True)
+class RecordType:
+    """One kind of record and every part of the app it plugs into; only ``name`` is required."""
+
+    #: The diary part and summary section it fills ("pain").
+    name: str
+    #: Its synced collections (sync.store.Collection), in the order /sync names them.
+    collections: tuple = ()
+    #: The files of the patient's export (JSON keys, CSV files).
+    exports: tuple[Export, ...] = ()
+    #: load(patients, first_day, last_day) -> {patient key: part}: one batch query for all.
+    load: Callable | None = None
+    #: The diary part a patient without records has (e.g. an empty list).
+    empty: Callable = list
+    #: summarize(diary, now) -> the summary section named ``name``.
+    summarize: Callable | None = None
+    charts: tuple[Chart, ...] = ()
+    #: fhir(records by export name, context) -> FHIR resources for the patient's bundle.
+    fhir: Callable | None = None
+    #: Codes the pages show, by vocabulary name: {"body_sites": (code, ...)}.
+    vocabulary: Mapping = field(default_factory=dict)
+    #: How its codes read where the default (underscores as spaces, capitalised) would not.
+    labels: Mapping = field(default_factory=dict)
+    reminders: tuple[Reminder, ...] = ()
+    #: What "In the patient's words" says a note was written on, by collection.
+    note_kinds: Mapping = field(default_factory=dict)
+    #: History's "Show" choices: (``?show=`` value, words, the collection it lists).
+    history: tuple = ()
+    #: The collections whose entries History opens in an edit page.
+    editable: tuple = ()
+
+
+class Registry:
+    """The app's record types and collections by name, in the order registered."""
+
+    def __init__(self, record_types, readable_patient):
+        self.record_types = {}
         self.collections = {}
-        for collection in collections:
+        #: readable_patient(patient_id, resource) -> the patient, or raises ApiError (404).
+        self.readable_patient = readable_patient
+        for record_type in record_types:
+            self.add(record_type)
+
+    def add(self, record_type):
+        """Declare one more record type (create_app does; so does a test of the seam)."""
+        if record_type.name in self.record_types:
+            raise ValueError(f"Two record types are named {record_type.name!r}.")
+        for collection in record_type.collections:
             if collection.name in self.collections:
                 raise ValueError(f"Two collections are named {collection.name!r}.")
             self.collections[collection.name] = collection
-        #: readable_patient(patient_id, resource) -> the patient, or raises ApiError (404).
-        self.readable_patient = readable_patient
+        self.record_types[record_type.name] = record_type
+
+    def parts(self, name):
+        """Every record type's ``name`` part that is declared, flattened when it is a tuple."""
+        found = []
+        for record_type in self.record_types.values():
+            part = getattr(record_type, name)
+            if isinstance(part, tuple):
+                found.extend(part)
+            elif part:
+                found.append(part)
+        return found
 
 
-def register_collections(app, collections, *, readable_patient):
-    """Make ``collections`` the ones /sync of ``app`` applies operations to."""
-    app.extensions[EXTENSION] = Registry(collections, readable_patient)
+def register_record_types(app, record_types, *, readable_patient):
+    """Make ``record_types`` the ones ``app`` syncs, exports, summarises and reminds of."""
+    app.extensions[EXTENSION] = Registry(record_types, readable_patient)
 
 
 def registry():

@@ -12,6 +12,7 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import BaseConverter, ValidationError
 
 from ..accounts.auth import sign_out
 from ..accounts.schemas import iana_timezones
@@ -21,17 +22,24 @@ from ..insights.reading import report_context
 from ..medications.mme import CONVERSION_FACTORS
 from ..reminders.inbox import unread_count
 from ..reminders.subscriptions import forget_browser
-from .words import WORDS, label
+from ..sync.registry import registry
+from .words import label, words
 
-#: The collections an entry of History can be edited in.
-EDITABLE = ("pain-entries", "sleep-entries", "therapy-sessions", "medication-doses")
-EDITABLE_NAMES = ", ".join(f'"{name}"' for name in EDITABLE)  # quoted: the names hold "-"
-#: History's "Show" choice after "All": (``?show=`` value, words, the collection it lists).
-#: Procedures join when their collection does: one row here, one line format in history.js.
-HISTORY_KINDS = (
-    ("pain", "Pain", "pain-entries"), ("sleep", "Sleep", "sleep-entries"),
-    ("doses", "Doses", "medication-doses"), ("therapy", "Therapy", "therapy-sessions"),
-)  # fmt: skip
+
+class EditableCollection(BaseConverter):
+    """A collection whose entries History opens in an edit page; any other name is a 404."""
+
+    def to_python(self, value):
+        if value not in {name for t in registry().record_types.values() for name in t.editable}:
+            raise ValidationError()
+        return value
+
+
+def history_kinds():
+    """History's "Show" choices after "All": (``?show=`` value, words, the collection it lists)."""
+    return registry().parts("history")
+
+
 #: The periods, in days, that Trends and the clinic summary offer.
 PERIODS = (7, 30, 90, 365)
 DEFAULT_DAYS = 30
@@ -48,10 +56,15 @@ INBOX = "web.notifications"
 bp = Blueprint("web", __name__)
 
 
+@bp.record_once
+def add_converters(state):
+    state.app.url_map.converters["editable"] = EditableCollection
+
+
 @bp.app_context_processor
 def page_context():
     return {
-        "words": WORDS, "patient_menu": PATIENT_MENU, "clinician_menu": CLINICIAN_MENU,
+        "words": words(), "patient_menu": PATIENT_MENU, "clinician_menu": CLINICIAN_MENU,
         "inbox": INBOX, "inbox_unread": inbox_unread,
     }  # fmt: skip
 
@@ -177,11 +190,12 @@ def today():
 def history():
     """Entries by local day, newest first, each with edit and delete; ``?show=`` one kind."""
     show = request.args.get("show")
-    show = show if show in {kind for kind, _, _ in HISTORY_KINDS} else "all"
-    return render_template("pages/history.html", kinds=HISTORY_KINDS, show=show)
+    kinds = history_kinds()
+    show = show if show in {kind for kind, _, _ in kinds} else "all"
+    return render_template("pages/history.html", kinds=kinds, show=show)
 
 
-@bp.get(f"/history/<any({EDITABLE_NAMES}):collection>/<uuid:record_id>")
+@bp.get("/history/<editable:collection>/<uuid:record_id>")
 @page("patient")
 def edit(collection, record_id):
     """One entry in the form it was logged with; the page's script loads it by id."""

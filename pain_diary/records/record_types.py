@@ -1,0 +1,74 @@
+"""Pain entries, sleep entries and therapy sessions as the rest of the app sees them (DESIGN §1)."""
+
+from ..sync.registry import Export, RecordType, Reminder
+from . import queries
+from .collections import pain_entries, sleep_entries, therapy_sessions
+from .schemas import BODY_SITES, MODALITIES, QUALITIES
+
+PAIN = RecordType(
+    "pain",
+    collections=(pain_entries,),
+    exports=(
+        Export(
+            "pain_entries",
+            pain_entries,
+            "One row per pain rating: intensity 0-10 (0 no pain, 10 worst imaginable), "
+            "body_sites [{site, intensity, side}], qualities, the PEG interference items 0-10, "
+            "tags.",
+        ),
+    ),
+    vocabulary={
+        "body_sites": BODY_SITES,
+        "qualities": QUALITIES,
+        # The NRS anchors at each end of the 0–10 scale (IMMPACT, Dworkin 2005).
+        "nrs_anchors": {0: "No pain", 10: "Worst pain imaginable"},
+    },
+    labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
+    reminders=(Reminder("pain_log", "Pain check-in", "/today", "Check-in", queries.logged_days),),
+    note_kinds={"pain-entries": "Pain entry"},
+    history=(("pain", "Pain", "pain-entries"),),
+    editable=("pain-entries",),
+)
+
+SLEEP = RecordType(
+    "sleep",
+    collections=(sleep_entries,),
+    exports=(
+        Export(
+            "sleep_entries",
+            sleep_entries,
+            "One row per night (Consensus Sleep Diary): the four clock times, latency, "
+            "wake after sleep onset (WASO), awakenings, quality 1-5; time in bed, total sleep "
+            "(minutes) and sleep efficiency (%) are computed.",
+        ),
+    ),
+    vocabulary={
+        "sleep_quality": {1: "Very poor", 2: "Poor", 3: "Fair", 4: "Good", 5: "Very good"},
+    },
+    reminders=(
+        Reminder("sleep_log", "Sleep diary", "/today#sleep", "Sleep diary", queries.logged_nights),
+    ),
+    note_kinds={"sleep-entries": "Sleep diary"},
+    history=(("sleep", "Sleep", "sleep-entries"),),
+    editable=("sleep-entries",),
+)
+
+THERAPY = RecordType(
+    "therapy",
+    collections=(therapy_sessions,),
+    exports=(
+        Export(
+            "therapy_sessions",
+            therapy_sessions,
+            "One row per session: modality, start, duration in minutes, pain 0-10 before and "
+            "after, program.",
+        ),
+    ),
+    vocabulary={"modalities": MODALITIES},
+    labels={"vr": "VR therapy", "cbt": "CBT", "tens": "TENS"},
+    # No "already logged": a session reminder stands even on a day with a session.
+    reminders=(Reminder("therapy", "Therapy session", "/today#therapy", "Session"),),
+    note_kinds={"therapy-sessions": "Therapy session"},
+    history=(("therapy", "Therapy", "therapy-sessions"),),
+    editable=("therapy-sessions",),
+)
