@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pain_diary.medications.adherence import (
+from pain_diary.analytics.adherence import (
     DoseRecord,
     MedicationPlan,
     Schedule,
@@ -14,7 +14,7 @@ from pain_diary.medications.adherence import (
     scheduled_doses,
     taken_on_time,
 )
-from pain_diary.medications.mme import TakenOpioidDose, daily_mme
+from pain_diary.analytics.mme import TakenOpioidDose, daily_mme
 
 BERLIN = ZoneInfo("Europe/Berlin")  # UTC+1 in January
 JAN_1, JAN_2, JAN_3, JAN_5, JAN_31 = (date(2024, 1, d) for d in (1, 2, 3, 5, 31))

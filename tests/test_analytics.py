@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pain_diary.insights.analytics import (
+from pain_diary.analytics import (
     RECENT_VS_PRIOR,
     FlagThresholds,
     PainComparison,

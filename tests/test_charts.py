@@ -15,18 +15,18 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from pain_diary.care.models import AuditEvent
-from pain_diary.insights import pdf
-from pain_diary.insights.analytics import PainPoint, SleepNight, TherapyPoint
-from pain_diary.insights.charts import CHARTS, NO_DATA, render_chart
-from pain_diary.insights.diary import Diary
-from pain_diary.localtime import at_local_time
-from pain_diary.medications.adherence import (
+from pain_diary.analytics import PainPoint, SleepNight, TherapyPoint
+from pain_diary.analytics.adherence import (
     DoseRecord,
     MedicationPlan,
     Schedule,
     medication_adherence,
 )
+from pain_diary.care.models import AuditEvent
+from pain_diary.charts import CHARTS, NO_DATA, render_chart
+from pain_diary.insights import pdf
+from pain_diary.insights.diary import Diary
+from pain_diary.localtime import at_local_time
 
 from .test_care import link
 

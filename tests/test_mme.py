@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from pain_diary.medications.mme import (
+from pain_diary.analytics.mme import (
     CDC_CAVEAT,
     CONVERSION_FACTORS,
     MME_TABLE_VERSION,

@@ -13,10 +13,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from pain_diary import charts
+from pain_diary.analytics.mme import CDC_CAVEAT
 from pain_diary.demo.story import STORY_DAYS
-from pain_diary.insights import charts, headlines, report
+from pain_diary.insights import headlines, report
 from pain_diary.insights.pdf import StaticFilesOnly, html_to_pdf, layout
-from pain_diary.medications.mme import CDC_CAVEAT
 
 NOW = datetime(2025, 3, 3, 12, 0, tzinfo=UTC)
 PATIENT = SimpleNamespace(

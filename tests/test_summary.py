@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from pain_diary.accounts.models import User
-from pain_diary.insights.analytics import FlagThresholds
+from pain_diary.analytics import FlagThresholds
 from pain_diary.insights.summary import flag_thresholds
 from pain_diary.localtime import local_date
 from pain_diary.medications.models import DoseEvent, Medication

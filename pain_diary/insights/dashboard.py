@@ -19,11 +19,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from .. import analytics
+from ..analytics import WINDOW_DAYS, SleepNight
+from ..analytics.adherence import DoseRecord
+from ..analytics.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, daily_mme, is_opioid
 from ..care.access import audit
 from ..care.queries import active_links, linked_patients_query
 from ..localtime import day_bounds, local_date
-from ..medications.adherence import DoseRecord
-from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, daily_mme, is_opioid
 from ..medications.queries import (
     dose_events_of_patients,
     medication_plans,
@@ -35,8 +37,6 @@ from ..records.queries import (
     last_pain_entries,
     nights_of_patients,
 )
-from . import analytics
-from .analytics import WINDOW_DAYS, SleepNight
 from .summary import DEFAULT_DAYS, attention_flags, fortnight_adherence
 
 log = logging.getLogger(__name__)

@@ -4,12 +4,12 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
+from ..analytics import NOTES_COUNT, PainPoint, PatientNote, SleepNight, TherapyPoint
+from ..analytics.adherence import DoseRecord, MedicationPlan
+from ..analytics.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, is_opioid
 from ..localtime import local_date
 from ..medications import queries as medications
-from ..medications.adherence import DoseRecord, MedicationPlan
-from ..medications.mme import FENTANYL_PATCH_DAYS, TakenOpioidDose, is_opioid
 from ..records import queries as records
-from .analytics import NOTES_COUNT, PainPoint, PatientNote, SleepNight, TherapyPoint
 
 #: Flags look back 21 days (the last 7 against the 14 before) from the period's end.
 FLAG_LOOKBACK = timedelta(days=20)

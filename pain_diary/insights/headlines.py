@@ -4,7 +4,7 @@ Made here, not in the template, so that the page, the PDF and the tests read the
 figure without enough data prints as "—", never as 0 (DESIGN §4).
 """
 
-from .analytics import DEFAULT_FLAG_THRESHOLDS, MIN_CORRELATION_PAIRS, MIN_LOGGED_DAYS
+from ..analytics import DEFAULT_FLAG_THRESHOLDS, MIN_CORRELATION_PAIRS, MIN_LOGGED_DAYS
 
 DASH = "—"
 # IMMPACT benchmarks (Dworkin 2008; Farrar 2001), as analytics.immpact_response names them.

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 
 from flask import current_app, request
 
+from .. import charts
 from ..medications.queries import patient_medications
-from . import charts, report
+from . import report
 from .diary import load_diary
 from .summary import build_summary, flag_thresholds, period
 

@@ -11,8 +11,8 @@ import re
 from flask import current_app, render_template
 from markupsafe import Markup
 
-from ..medications.mme import CDC_CAVEAT
-from .analytics import DEFAULT_FLAG_THRESHOLDS, NOTES_COUNT
+from ..analytics import DEFAULT_FLAG_THRESHOLDS, NOTES_COUNT
+from ..analytics.mme import CDC_CAVEAT
 from .dosage import dosage_text
 from .headlines import DASH, duration, figure, headlines, opioid_days, signed, week_change
 

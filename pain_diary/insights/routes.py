@@ -7,9 +7,10 @@ from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 
+from .. import charts
 from ..accounts.auth import clinician_required, patient_required
 from ..care.access import readable_patient
-from . import charts, dashboard, export, fhir, pdf, report
+from . import dashboard, export, fhir, pdf, report
 from .diary import load_diary
 from .reading import report_context, summary_of
 from .schemas import DashboardRowSchema, ExportQuerySchema, PeriodQuerySchema, SummarySchema

@@ -5,8 +5,8 @@ from datetime import date
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..medications.mme import CDC_CAVEAT
-from .analytics import NOTES_COUNT, RECENT_VS_PRIOR
+from ..analytics import NOTES_COUNT, RECENT_VS_PRIOR
+from ..analytics.mme import CDC_CAVEAT
 
 
 def number(description=None):

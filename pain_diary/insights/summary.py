@@ -2,11 +2,11 @@
 
 from datetime import UTC, datetime, timedelta
 
+from .. import analytics
+from ..analytics.adherence import as_needed_use, medication_adherence
+from ..analytics.mme import daily_mme, mme_summary
 from ..errors import ApiError
 from ..localtime import local_date
-from ..medications.adherence import as_needed_use, medication_adherence
-from ..medications.mme import daily_mme, mme_summary
-from . import analytics
 
 DEFAULT_DAYS = 30
 MAX_DAYS = 366 * 5

@@ -9,9 +9,9 @@ from datetime import time
 
 from sqlalchemy import String, cast, select, tuple_
 
+from ..analytics.adherence import DoseRecord, MedicationPlan, Schedule
 from ..database import plain_rows
 from ..extensions import db
-from .adherence import DoseRecord, MedicationPlan, Schedule
 from .models import DoseEvent, Medication
 
 

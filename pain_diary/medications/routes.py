@@ -6,9 +6,9 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 
 from ..accounts.auth import patient_required
+from ..analytics.adherence import doses_for_day
 from ..localtime import local_date
 from ..sync.routes import collection_routes
-from .adherence import doses_for_day
 from .collections import medication_doses, medications
 from .queries import dose_records, medication_plans, patient_medications
 from .schemas import MedicationQuerySchema, TodaySchema

@@ -16,10 +16,10 @@ from werkzeug.routing import BaseConverter, ValidationError
 
 from ..accounts.auth import sign_out
 from ..accounts.schemas import iana_timezones
+from ..analytics.mme import CONVERSION_FACTORS
 from ..care.access import readable_patient
 from ..extensions import csrf, db
 from ..insights.reading import report_context
-from ..medications.mme import CONVERSION_FACTORS
 from ..reminders.inbox import unread_count
 from ..reminders.subscriptions import forget_browser
 from ..sync.registry import registry

@@ -6,7 +6,7 @@ what is not a record's (channels, weekdays) is here.
 
 from flask import current_app
 
-from ..insights.analytics import RECENT_VS_PRIOR
+from ..analytics import RECENT_VS_PRIOR
 from ..reminders.schemas import CHANNELS
 from ..sync.registry import registry
 

@@ -3,9 +3,9 @@
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-from ...localtime import local_date
-from ...medications.adherence import medication_adherence
 from .. import analytics
+from ..analytics.adherence import medication_adherence
+from ..localtime import local_date
 from .frame import BLUE, DIGIT_EM, GREY, PAPER, blocks, empty_chart, legend, period_text
 
 ADHERENCE_TARGET = analytics.DEFAULT_FLAG_THRESHOLDS.adherence_percent

@@ -1,14 +1,15 @@
-"""Pain, sleep, therapy and diary-completion analytics for the clinician summary (DESIGN §4).
+"""Every figure of the clinician summary (DESIGN §4): the one home of the diary's pure analytics.
 
-Pure functions over the small records of :mod:`.common`: no Flask, no database. A loader turns
-rows into ``PainPoint``, ``SleepNight``, ``TherapyPoint`` and ``PatientNote``; medication
-adherence and MME are computed in ``pain_diary.medications`` and reach :func:`flags` as plain
-numbers.
+Pure functions over plain records (:mod:`.common`): no Flask, no database, no feature package.
+A loader turns rows into ``PainPoint``, ``SleepNight``, ``TherapyPoint``, ``PatientNote`` and the
+medication records of :mod:`.adherence`; adherence and MME (:mod:`.mme`, CDC 2022) reach
+:func:`flags` as plain numbers.
 
-A module per subject: ``pain``, ``sleep``, ``therapy``, ``notes``, ``completion`` and ``flags``,
-which compares pain through ``pain``; ``common`` holds what they share (the records, the windows,
-display rounding) and imports none of them. This package is their public face: callers write
-``analytics.<name>``.
+A module per subject: ``pain``, ``sleep``, ``therapy``, ``notes``, ``completion``, ``flags``
+(which compares pain through ``pain``), ``adherence`` and ``mme``; ``common`` holds what they
+share (the records, the windows, display rounding) and imports none of them. This package's
+``__init__`` is the face of the first six (``analytics.<name>``); ``adherence`` and ``mme`` are
+imported as modules.
 """
 
 from .common import (
