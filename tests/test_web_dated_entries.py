@@ -111,7 +111,7 @@ def test_a_check_in_at_a_time_daylight_saving_skips_or_repeats_follows_the_serve
     page = phone.sign_in(account)
     converted = page.evaluate(
         """async () => {
-          const { zoned } = await import("/static/js/api.js");
+          const { zoned } = await import("/static/js/localtime.js");
           return [["2026-03-29", "02:30"], ["2026-10-25", "02:30"], ["2026-03-07", "21:00"]]
             .map(([date, time]) => zoned(date, time));
         }"""

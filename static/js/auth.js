@@ -1,5 +1,6 @@
 // Sign up and sign in through the API, then go on to the patient's or clinician's home.
-import { api, showProblem } from "./api.js";
+import { api } from "./api.js";
+import { showProblem } from "./messages.js";
 
 const signup = document.getElementById("signup");
 const login = document.getElementById("login");

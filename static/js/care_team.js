@@ -1,5 +1,7 @@
 // Care team: create an invitation code, see and revoke who has access, read the access log.
-import { api, formatDay, formatTime, localParts, say, showProblem, clearProblems, today } from "./api.js";
+import { api } from "./api.js";
+import { formatDay, formatTime, localParts, today } from "./localtime.js";
+import { clearProblems, say, showProblem } from "./messages.js";
 import { closeConfirm, element, openConfirm } from "./show.js";
 
 const LOG_PAGE = 20;

@@ -1,8 +1,9 @@
 // Clinic: redeem a patient's invitation code; the linked patients, those needing attention first.
-import {
-  api, clearProblems, formatDay, formatTime, localParts, say, showProblem, today, words,
-} from "./api.js";
+import { api } from "./api.js";
+import { formatDay, formatTime, localParts, today } from "./localtime.js";
+import { clearProblems, say, showProblem } from "./messages.js";
 import { element } from "./show.js";
+import { words } from "./words.js";
 
 // The flags of DESIGN §4 (pain_diary/insights/analytics/flags.py) and the patient list's own.
 const FLAGS = {

@@ -1,7 +1,8 @@
 // The edit page's dose (templates/dose_fields.html): taken and when, or skipped and why. Which
 // scheduled dose it answered, and of which medication, is what the entry is: those stay as
 // logged, as the API's one-entry-per-scheduled-dose rule expects.
-import { all, formatDay, formatTime, localParts, zoned } from "./api.js";
+import { all } from "./api.js";
+import { formatDay, formatTime, localParts, zoned } from "./localtime.js";
 import { named } from "./show.js";
 
 let medication = null;

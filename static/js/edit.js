@@ -1,8 +1,10 @@
 // Edit one entry of History in the form it was logged with; a change made elsewhere meanwhile is
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
-import { api, formatDay, formatTime, localParts, reveal, say, showProblem } from "./api.js";
+import { api } from "./api.js";
 import { dose } from "./dose_form.js";
 import { onSubmit, pain, sleep, therapy } from "./entries.js";
+import { formatDay, formatTime, localParts } from "./localtime.js";
+import { reveal, say, showProblem } from "./messages.js";
 import { kept, remove, save, watch } from "./outbox.js";
 
 const $ = (id) => document.getElementById(id);

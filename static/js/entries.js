@@ -1,6 +1,7 @@
 // The forms of templates/forms.html: read one into an API body, or fill one from a record.
 // Today logs with them and the edit page changes an entry with them.
-import { addDays, clearProblems, fromWallClock, localParts, now, today, wallClock, zoned } from "./api.js";
+import { addDays, fromWallClock, localParts, now, today, wallClock, zoned } from "./localtime.js";
+import { clearProblems } from "./messages.js";
 
 const MISSING = {
   intensity: "Choose how strong your pain is, from 0 to 10.",

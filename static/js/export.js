@@ -1,5 +1,6 @@
 // Export: the PDF summary link follows the period chosen, without reloading the page.
-import { addDays, formatDay, say, today } from "./api.js";
+import { addDays, formatDay, today } from "./localtime.js";
+import { say } from "./messages.js";
 
 const form = document.getElementById("period");
 const link = document.getElementById("export-pdf");

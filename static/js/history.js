@@ -2,9 +2,12 @@
 // "Show" narrows it to one kind, kept in the URL (?show=doses) so that a reload, the phone's kept
 // copy and Back open it again: only that kind's lists are fetched. What waits on this phone to
 // sync is listed in its day, marked, until the server's copy takes its place.
-import { addDays, all, api, formatDay, formatTime, localParts, say, today, words } from "./api.js";
+import { all, api } from "./api.js";
+import { addDays, formatDay, formatTime, localParts, today } from "./localtime.js";
+import { say } from "./messages.js";
 import { kept, remove } from "./outbox.js";
 import { closeConfirm, duration, element, named, openConfirm } from "./show.js";
+import { words } from "./words.js";
 
 const BATCH_DAYS = 30;
 const SIDES = { left: "left", right: "right", both: "both sides", center: "middle" };

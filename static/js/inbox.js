@@ -6,7 +6,10 @@
 // retry or a replay stores one event; a dose already answered (on Today, another phone) shows
 // that answer, and the server's refusal of a second event is read the same way. The other
 // reminders link to the form they ask for. Answering or opening one marks it read (reads.js).
-import { addDays, all, api, formatDay, formatTime, localParts, now, say, today, uuid } from "./api.js";
+import { all, api } from "./api.js";
+import { uuid } from "./ids.js";
+import { addDays, formatDay, formatTime, localParts, now, today } from "./localtime.js";
+import { say } from "./messages.js";
 import { kept, save } from "./outbox.js";
 import { markRead, sendWaiting, showUnread, unread, waitingReads } from "./reads.js";
 import { element, named } from "./show.js";

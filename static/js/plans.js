@@ -68,14 +68,3 @@ export function timeRows(list, { template, add, max }) {
     },
   };
 }
-
-/** Put the messages of ``missing`` ([error slot name, field, message]) in ``form``; false if any. */
-export function nothingMissing(form, missing) {
-  for (const [name, field, message] of missing) {
-    form.querySelector(`[data-error-for="${name}"]`).textContent = message;
-    field?.setAttribute("aria-invalid", "true");
-  }
-  missing[0]?.[1]?.focus();
-  return missing.length === 0;
-}
-

@@ -1,6 +1,7 @@
 // Push notifications on this phone (the Reminders page): turned on from a tap, which asks the
 // browser's permission and sends the subscription to the server; turned off again.
-import { api, say } from "./api.js";
+import { api } from "./api.js";
+import { say } from "./messages.js";
 
 const $ = (id) => document.getElementById(id);
 const state = $("push-state");

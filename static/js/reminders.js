@@ -1,9 +1,12 @@
 // Reminders: the rules with an on/off switch each, their times changed or deleted, a new rule
 // added; the quiet hours in which nothing buzzes.
-import { all, api, clearProblems, formatDay, formatTime, localParts, say, showProblem, showSaveProblem, words } from "./api.js";
-import { checkDays, checkedDays, daysInWords, joined, nothingMissing, timeRows } from "./plans.js";
+import { all, api } from "./api.js";
+import { formatDay, formatTime, localParts } from "./localtime.js";
+import { clearProblems, nothingMissing, say, showProblem, showSaveProblem } from "./messages.js";
+import { checkDays, checkedDays, daysInWords, joined, timeRows } from "./plans.js";
 import "./push.js";
 import { closeConfirm, element, openConfirm } from "./show.js";
+import { words } from "./words.js";
 
 const MAX_TIMES = 8;
 

@@ -1,6 +1,7 @@
 // Settings: the profile (name, date of birth, time zone) and the password, through /me.
-import { api, clearProblems, say, showProblem, today } from "./api.js";
-import { nothingMissing } from "./plans.js";
+import { api } from "./api.js";
+import { today } from "./localtime.js";
+import { clearProblems, nothingMissing, say, showProblem } from "./messages.js";
 
 const $ = (id) => document.getElementById(id);
 const profile = $("profile");

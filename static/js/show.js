@@ -1,5 +1,5 @@
 // How the pages show things: elements, durations and doses in words.
-import { words } from "./api.js";
+import { words } from "./words.js";
 
 /** A new element with ``attributes`` and ``children`` (text or nodes; null ones left out). */
 export function element(tag, attributes = {}, ...children) {

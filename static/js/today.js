@@ -1,10 +1,11 @@
 // Today: the check-in, today's doses, last night's sleep and a therapy session.
 // Each new entry keeps one client id until the server or the outbox has it, so a second tap
 // never doubles it; without a connection it waits in the outbox (outbox.js) and syncs later.
-import {
-  addDays, all, api, formatDay, formatTime, isoLocal, localParts, now, reveal, say, showProblem, today, uuid, wallClock,
-} from "./api.js";
+import { all, api } from "./api.js";
 import { followNow, onSubmit, pain, reset, sleep, therapy } from "./entries.js";
+import { uuid } from "./ids.js";
+import { addDays, formatDay, formatTime, isoLocal, localParts, now, today, wallClock } from "./localtime.js";
+import { reveal, say, showProblem } from "./messages.js";
 import { kept, save } from "./outbox.js";
 import { duration, element, named } from "./show.js";
 

@@ -1,6 +1,9 @@
 // Trends: the four charts and the headline figures in words for 7, 30, 90 or 365 days.
-import { addDays, api, formatDay, say, today, words } from "./api.js";
+import { api } from "./api.js";
+import { addDays, formatDay, today } from "./localtime.js";
+import { say } from "./messages.js";
 import { duration, element } from "./show.js";
+import { words } from "./words.js";
 
 const NOT_ENOUGH = "Not enough entries yet";
 // IMMPACT (Dworkin 2008; Farrar 2001) as the summary names it, in a patient's words.
