@@ -14,7 +14,7 @@ from flask import g
 from flask_wtf.csrf import generate_csrf
 from marshmallow import fields, validate
 
-from ..sync.fields import Int, LocalTime
+from ..fields import Int, LocalTime
 from .models import ROLES
 from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
 

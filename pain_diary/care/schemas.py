@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..sync.fields import Instant, page_limit
+from ..fields import Instant, page_limit
 
 
 class InvitationSchema(ma.Schema):

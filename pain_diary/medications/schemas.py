@@ -5,19 +5,19 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..sync.fields import (
+from ..analytics.mme import is_opioid, unconvertible_unit
+from ..fields import (
     Instant,
     Int,
     LocalDate,
     LocalTime,
     Note,
-    RecordSchema,
     WholeMatch,
     not_in_future,
     one_of,
     page_limit,
 )
-from .mme import is_opioid, unconvertible_unit
+from ..sync.fields import RecordSchema
 
 DOSE_UNITS = (
     "mg", "mcg", "g", "ml", "mcg_per_hour", "unit", "tablet", "capsule", "puff", "drop", "patch",

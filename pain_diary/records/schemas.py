@@ -5,7 +5,8 @@ from datetime import time, timedelta
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..sync.fields import Instant, Int, Note, RecordSchema, not_in_future, one_of
+from ..fields import Instant, Int, Note, not_in_future, one_of
+from ..sync.fields import RecordSchema
 
 BODY_SITES = (
     "head", "jaw", "neck", "shoulder", "upper_back", "mid_back", "lower_back", "chest", "abdomen",

@@ -4,7 +4,7 @@ import marshmallow as ma
 from flask import current_app
 from marshmallow import fields, validate
 
-from ..sync.fields import Int, LocalDate, LocalTime, ReadBackSchema, one_of, page_limit
+from ..fields import Int, LocalDate, LocalTime, ReadBackSchema, one_of, page_limit
 from .channels.addresses import address_problem
 from .channels.push import endpoint_problem, subscription_keys_problem
 from .models import CHANNELS, KINDS

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from .fields import one_of, page_limit
+from ..fields import one_of, page_limit
 
 
 def page_schema(collection):
