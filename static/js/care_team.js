@@ -1,8 +1,9 @@
 // Care team: create an invitation code, see and revoke who has access, read the access log.
 import { api } from "./api.js";
 import { formatDay, formatTime, localParts, today } from "./localtime.js";
-import { clearProblems, say, showProblem } from "./messages.js";
-import { closeConfirm, element, openConfirm } from "./show.js";
+import { confirmed, onItemAction, openConfirm } from "./confirm.js";
+import { clearProblems, say, sayNotLoaded, showProblem } from "./messages.js";
+import { element } from "./show.js";
 
 const LOG_PAGE = 20;
 
@@ -101,47 +102,31 @@ async function loadTeam() {
     showTeamEmpty();
     say($("team-problem"), "");
   } catch (problem) {
-    say($("team-problem"), problem.status === 0
-      ? "You are offline. Who has access will show when you are back online."
-      : `Who has access could not be loaded: ${problem.message}`, { problem: true });
+    sayNotLoaded($("team-problem"), "Who has access", problem);
   } finally {
     $("team-loading").hidden = true;
   }
 }
 
 async function revoke(item) {
-  const buttons = item.querySelectorAll(".confirm button");
-  for (const button of buttons) button.disabled = true;
-  try {
-    await api(`/care-team/${item.dataset.linkId}`, { method: "DELETE" });
-  } catch (problem) {
-    // 404: revoked already (by the clinician, or on another device): what was asked is true.
-    if (problem.status !== 404) {
-      for (const button of buttons) button.disabled = false;
-      say(teamStatus, problem.status === 0
-        ? "You are offline: access was not revoked. Try again when you are online."
-        : `Access was not revoked: ${problem.message}`, { problem: true });
-      return;
-    }
-  }
+  // Revoked already (by the clinician, or on another device) counts as done.
+  const done = await confirmed(item, () => api(`/care-team/${item.dataset.linkId}`, { method: "DELETE" }),
+    (problem) => say(teamStatus, problem.status === 0
+      ? "You are offline: access was not revoked. Try again when you are online."
+      : `Access was not revoked: ${problem.message}`, { problem: true }));
+  if (!done) return;
   item.remove();
   showTeamEmpty();
   say(teamStatus, `${item.dataset.name} can no longer read your diary.`);
   $("team-title").focus();
 }
 
-team.addEventListener("click", (event) => {
-  const button = event.target.closest("button[data-action]");
-  if (!button) return;
-  const item = button.closest("li");
-  if (button.dataset.action === "revoke") {
-    openConfirm(item, ".member-actions", {
-      prompt: `Stop ${item.dataset.name} reading your diary? They lose access at once.`,
-      yes: "Yes, revoke access",
-    });
-  }
-  else if (button.dataset.action === "cancel") closeConfirm(item, { focus: true });
-  else if (button.dataset.action === "confirm") revoke(item);
+onItemAction(team, {
+  revoke: (item) => openConfirm(item, ".member-actions", {
+    prompt: `Stop ${item.dataset.name} reading your diary? They lose access at once.`,
+    yes: "Yes, revoke access",
+  }),
+  confirm: revoke,
 });
 
 // -- Access log ---------------------------------------------------------------------------
@@ -176,9 +161,7 @@ async function loadLog() {
     log.hidden = !log.children.length;
     $("log-empty").hidden = log.children.length > 0;
   } catch (problem) {
-    say($("log-problem"), problem.status === 0
-      ? "You are offline. The access log will show when you are back online."
-      : `The access log could not be loaded: ${problem.message}`, { problem: true });
+    sayNotLoaded($("log-problem"), "The access log", problem);
   } finally {
     $("log-loading").hidden = true;
     more.disabled = false;

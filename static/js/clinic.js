@@ -1,7 +1,7 @@
 // Clinic: redeem a patient's invitation code; the linked patients, those needing attention first.
 import { api } from "./api.js";
 import { formatDay, formatTime, localParts, today } from "./localtime.js";
-import { clearProblems, say, showProblem } from "./messages.js";
+import { clearProblems, say, sayNotLoaded, showProblem } from "./messages.js";
 import { element } from "./show.js";
 import { words } from "./words.js";
 
@@ -100,9 +100,7 @@ async function loadPatients() {
     $("patients-empty").hidden = rows.length > 0;
     say($("patients-problem"), "");
   } catch (problem) {
-    say($("patients-problem"), problem.status === 0
-      ? "You are offline. Your patients will show when you are back online."
-      : `Your patients could not be loaded: ${problem.message}`, { problem: true });
+    sayNotLoaded($("patients-problem"), "Your patients", problem);
   } finally {
     $("patients-loading").hidden = true;
   }

@@ -3,10 +3,11 @@
 // copy and Back open it again: only that kind's lists are fetched. What waits on this phone to
 // sync is listed in its day, marked, until the server's copy takes its place.
 import { all, api } from "./api.js";
+import { confirmed, onItemAction, openConfirm } from "./confirm.js";
 import { addDays, formatDay, formatTime, localParts, today } from "./localtime.js";
-import { say } from "./messages.js";
+import { say, sayNotLoaded } from "./messages.js";
 import { kept, remove } from "./outbox.js";
-import { closeConfirm, duration, element, named, openConfirm } from "./show.js";
+import { duration, element, named } from "./show.js";
 import { words } from "./words.js";
 
 const BATCH_DAYS = 30;
@@ -257,10 +258,7 @@ async function loadBatch() {
   } catch (error) {
     if (batch !== generation) return;
     show(waiting); // what this phone holds shows even when the server cannot be reached
-    const offline = error.status === 0;
-    say(problem, offline
-      ? "You are offline. Your history will show when you are back online."
-      : `Your history could not be loaded: ${error.message}`, { problem: true });
+    sayNotLoaded(problem, "Your history", error);
     retry.hidden = !earlier.hidden; // "Show earlier" tries again itself
   } finally {
     if (batch === generation) {
@@ -281,19 +279,11 @@ function restart() {
 }
 
 async function deleteEntry(item) {
-  const buttons = item.querySelectorAll(".confirm button");
-  for (const button of buttons) button.disabled = true;
-  let kept = false;
-  try {
-    ({ kept } = await remove(item.dataset.collection, item.dataset.id, `deletion of ${item.dataset.what}`));
-  } catch (error) {
-    // Gone already (deleted on another device): what the patient asked for is true.
-    if (error.status !== 404 && error.status !== 410) {
-      for (const button of buttons) button.disabled = false;
-      say(status, `The entry was not deleted: ${error.message}`, { problem: true });
-      return;
-    }
-  }
+  let kept = false; // offline, the deletion waits on this phone
+  const { collection, id, what } = item.dataset;
+  const done = await confirmed(item, async () => ({ kept } = await remove(collection, id, `deletion of ${what}`)),
+    (error) => say(status, `The entry was not deleted: ${error.message}`, { problem: true }));
+  if (!done) return;
   const section = item.closest("section");
   drop(item);
   say(status, kept ? "Deleted on this phone: it syncs when you are back online." : "Deleted.");
@@ -302,13 +292,9 @@ async function deleteEntry(item) {
   if (!days.children.length && earlier.hidden) $("history-empty").hidden = false;
 }
 
-days.addEventListener("click", (event) => {
-  const button = event.target.closest("button[data-action]");
-  if (!button) return;
-  const item = button.closest("li");
-  if (button.dataset.action === "delete") openConfirm(item, ".entry-actions", { prompt: "Delete this entry?" });
-  else if (button.dataset.action === "cancel") closeConfirm(item, { focus: true });
-  else if (button.dataset.action === "confirm") deleteEntry(item);
+onItemAction(days, {
+  delete: (item) => openConfirm(item, ".entry-actions", { prompt: "Delete this entry?" }),
+  confirm: deleteEntry,
 });
 earlier.addEventListener("click", () => loadBatch());
 retry.addEventListener("click", () => {

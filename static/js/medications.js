@@ -2,11 +2,12 @@
 // A new medication keeps one client id until the server has it, so a second tap never doubles it;
 // a change carries the version read, so one made on another device meanwhile is not overwritten.
 import { all, api } from "./api.js";
+import { closeConfirm, openConfirm } from "./confirm.js";
 import { uuid } from "./ids.js";
 import { today } from "./localtime.js";
 import { clearProblems, nothingMissing, say, showSaveProblem } from "./messages.js";
 import { checkDays, checkedDays, daysInWords, joined, timeRows } from "./plans.js";
-import { closeConfirm, dose, element, openConfirm } from "./show.js";
+import { dose, element } from "./show.js";
 import { words } from "./words.js";
 
 const MAX_TIMES = 12;

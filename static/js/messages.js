@@ -13,6 +13,13 @@ export function reveal(element) {
   if (box.top < 0 || box.bottom > innerHeight) element.scrollIntoView({ block: "nearest" });
 }
 
+/** Say in ``slot`` why ``what`` ("Your history") is not shown: no connection, or the API's reason. */
+export function sayNotLoaded(slot, what, problem) {
+  say(slot, problem.status === 0
+    ? `You are offline. ${what} will show when you are back online.`
+    : `${what} could not be loaded: ${problem.message}`, { problem: true });
+}
+
 function errorSlot(form, name) {
   // "body_sites.0.site" is shown next to "body_sites" when the form has no slot for the part.
   for (let key = name; key; key = key.includes(".") ? key.slice(0, key.lastIndexOf(".")) : "") {

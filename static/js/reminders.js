@@ -1,11 +1,12 @@
 // Reminders: the rules with an on/off switch each, their times changed or deleted, a new rule
 // added; the quiet hours in which nothing buzzes.
 import { all, api } from "./api.js";
+import { closeConfirm, openConfirm } from "./confirm.js";
 import { formatDay, formatTime, localParts } from "./localtime.js";
 import { clearProblems, nothingMissing, say, showProblem, showSaveProblem } from "./messages.js";
 import { checkDays, checkedDays, daysInWords, joined, timeRows } from "./plans.js";
 import "./push.js";
-import { closeConfirm, element, openConfirm } from "./show.js";
+import { element } from "./show.js";
 import { words } from "./words.js";
 
 const MAX_TIMES = 8;

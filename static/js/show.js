@@ -34,37 +34,3 @@ export function named(name, amount, unit) {
   const shown = dose(amount, unit);
   return name.toLowerCase().includes(shown.toLowerCase()) ? name : `${name} ${shown}`;
 }
-
-let asked = 0;
-
-/**
- * Ask before an item's destructive action: the item's ``actions`` (a selector) give way to
- * ``prompt``, then ``yes`` and "Cancel" (data-action "confirm" and "cancel"). One question is
- * open at a time on a page.
- */
-export function openConfirm(item, actions, { prompt, hint = null, yes = "Yes, delete" }) {
-  for (const open of document.querySelectorAll("li > .confirm")) closeConfirm(open.parentElement);
-  asked += 1;
-  const promptId = `confirm-${asked}`;
-  const cancel = element("button", { type: "button", class: "quiet", "data-action": "cancel" }, "Cancel");
-  const confirm = element("div", {
-    class: "confirm row", role: "group", "aria-labelledby": promptId, "data-hides": actions,
-  },
-  element("p", { id: promptId, class: "confirm-prompt" }, prompt),
-  hint && element("p", { class: "small confirm-hint" }, hint),
-  element("button", { type: "button", class: "danger", "data-action": "confirm" }, yes),
-  cancel);
-  item.querySelector(actions).hidden = true;
-  item.append(confirm);
-  cancel.focus();
-}
-
-/** Close the item's question and show its actions again; ``focus`` goes back to the action. */
-export function closeConfirm(item, { focus = false } = {}) {
-  const confirm = item.querySelector(":scope > .confirm");
-  if (!confirm) return;
-  const actions = item.querySelector(confirm.dataset.hides);
-  confirm.remove();
-  actions.hidden = false;
-  if (focus) actions.querySelector("button.danger").focus();
-}

@@ -1,7 +1,7 @@
 // Trends: the four charts and the headline figures in words for 7, 30, 90 or 365 days.
 import { api } from "./api.js";
 import { addDays, formatDay, today } from "./localtime.js";
-import { say } from "./messages.js";
+import { say, sayNotLoaded } from "./messages.js";
 import { duration, element } from "./show.js";
 import { words } from "./words.js";
 
@@ -197,9 +197,7 @@ async function show() {
   } catch (error) {
     if (request !== shown) return;
     list.replaceChildren();
-    say(problem, error.status === 0
-      ? "You are offline. Your figures will show when you are back online."
-      : `Your figures could not be loaded: ${error.message}`, { problem: true });
+    sayNotLoaded(problem, "Your figures", error);
   } finally {
     if (request === shown) {
       loading.hidden = true;
