@@ -1,7 +1,5 @@
 """Who is asking: server-side sessions for the PWA, bearer tokens for API clients, CSRF."""
 
-from functools import wraps
-
 from flask import current_app, g, request, session
 from flask_login import current_user, login_required
 from sqlalchemy import bindparam, select, update
@@ -9,6 +7,7 @@ from sqlalchemy import bindparam, select, update
 from ..errors import ApiError
 from ..extensions import csrf, db, login_manager
 from ..hashing import hash_secret
+from ..roles import clinician_required, patient_required
 from ..types import utcnow
 from .models import ApiToken, User, UserSession
 
@@ -129,24 +128,6 @@ def check_csrf():
         return
     if "sid" in session and current_user.is_authenticated:
         csrf.protect()
-
-
-def role_required(role):
-    def decorator(view):
-        @wraps(view)
-        @login_required
-        def wrapped(*args, **kwargs):
-            if current_user.role != role:
-                raise ApiError(403, f"Only a {role} can do this.")
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-patient_required = role_required("patient")
-clinician_required = role_required("clinician")
 
 
 def init_app(app):

@@ -13,9 +13,9 @@ from flask.views import MethodView
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ..accounts.auth import clinician_required, patient_required
 from ..errors import ApiError
 from ..extensions import db
+from ..roles import clinician_required, patient_required
 from .registry import registered_collections, registry
 from .schemas import (
     ListQuerySchema,
