@@ -1,11 +1,11 @@
 // Medications: the list with each one's dose and schedule in words; add, change, stop, delete.
 // A new medication keeps one client id until the server has it, so a second tap never doubles it;
 // a change carries the version read, so one made on another device meanwhile is not overwritten.
-import { all, api } from "./api.js";
-import { closeConfirm, openConfirm } from "./confirm.js";
+import { api } from "./api.js";
 import { uuid } from "./ids.js";
+import { listEditor } from "./list_editor.js";
 import { today } from "./localtime.js";
-import { clearProblems, nothingMissing, say, showSaveProblem } from "./messages.js";
+import { nothingMissing, say } from "./messages.js";
 import { checkDays, checkedDays, daysInWords, joined, timeRows } from "./plans.js";
 import { dose, element } from "./show.js";
 import { words } from "./words.js";
@@ -25,17 +25,10 @@ const ingredientLabels = new Map(vocabulary.ingredients);
 const weekdays = new Map(vocabulary.weekdays);
 
 const $ = (id) => document.getElementById(id);
-const list = $("medications");
 const form = $("medication");
-const status = $("medications-status");
-const problem = $("medications-problem");
-const formStatus = $("form-status");
-const retry = $("retry");
 const times = timeRows($("times"), { template: $("time-row"), add: $("add-time"), max: MAX_TIMES });
 const dateFormat = new Intl.DateTimeFormat(undefined, { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" });
 
-let medications = [];
-let editing = null; // the medication as read, while the form changes it
 let newId = uuid(); // the id of the medication the form adds, until the server has it
 
 const day = (date) => dateFormat.format(new Date(`${date}T12:00:00Z`));
@@ -82,36 +75,24 @@ function medicationItem(medication) {
   return element("li", { class: "plan", "data-id": medication.id }, details, actions);
 }
 
-function show(items) {
-  medications = items;
-  // Those taken now first, by name; then the stopped ones, the latest stopped first.
-  const order = (m) => (stopped(m) ? 1 : 0);
-  const sorted = [...items].sort((a, b) => order(a) - order(b)
-    || (order(a) ? b.end_date.localeCompare(a.end_date) : a.name.localeCompare(b.name)));
-  list.replaceChildren(...sorted.map(medicationItem));
-  list.hidden = !items.length;
-  $("medications-empty").hidden = Boolean(items.length);
-}
-
-async function load() {
-  retry.hidden = true;
-  say(problem, "");
-  try {
-    show(await all("/medications"));
-  } catch (error) {
-    say(problem, error.status === 0
-      ? "You are offline. Your medications will show when you are back online."
-      : `Your medications could not be loaded: ${error.message}`, { problem: true });
-    retry.hidden = false;
-  } finally {
-    $("medications-loading").hidden = true;
-  }
+/** Those taken now first, by name; then the stopped ones, the latest stopped first. */
+function order(medications) {
+  const rank = (m) => (stopped(m) ? 1 : 0);
+  return [...medications].sort((a, b) => rank(a) - rank(b)
+    || (rank(a) ? b.end_date.localeCompare(a.end_date) : a.name.localeCompare(b.name)));
 }
 
 function showSchedule() {
   const asNeeded = form.elements.as_needed.checked;
   $("schedule").hidden = asNeeded;
   times.disable(asNeeded);
+}
+
+function blank() {
+  for (const kept of form.querySelectorAll("option[data-kept]")) kept.remove();
+  times.set([]);
+  form.elements.start_date.value = today();
+  showSchedule();
 }
 
 function fill(medication) {
@@ -131,39 +112,11 @@ function fill(medication) {
   }
   ingredient.value = medication.ingredient ?? "";
   showSchedule();
-}
-
-function blank() {
-  for (const kept of form.querySelectorAll("option[data-kept]")) kept.remove();
-  form.reset();
-  clearProblems(form);
-  times.set([]);
-  form.elements.start_date.value = today();
-  showSchedule();
-}
-
-function startEditing(medication) {
-  editing = medication;
-  blank();
-  fill(medication);
-  $("form-title").textContent = `Change ${medication.name}`;
-  $("save").textContent = "Save changes";
-  $("cancel-edit").hidden = false;
-  say(formStatus, "");
-  form.elements.name.focus();
-}
-
-function stopEditing() {
-  editing = null;
-  blank();
-  $("form-title").textContent = "Add a medication";
-  $("save").textContent = "Save medication";
-  $("cancel-edit").hidden = true;
+  return form.elements.name;
 }
 
 /** The form as an API body, or null after putting a message next to each missing field. */
 function read() {
-  clearProblems(form);
   const asNeeded = form.elements.as_needed.checked;
   const chosenTimes = times.values();
   const days = checkedDays(form);
@@ -188,55 +141,18 @@ function read() {
   };
 }
 
-function changedElsewhere(current) {
-  if (current) {
-    show([...medications.filter((m) => m.id !== current.id), current]);
-    if (editing?.id === current.id) startEditing(current);
+async function save(body, editing) {
+  if (editing) {
+    // The medication as read, with the form's fields over it: its note and RxNorm code are kept.
+    const saved = await api(`/medications/${editing.id}`, {
+      method: "PUT", body: { ...editing, ...body, version: editing.version },
+    });
+    return { saved, message: `${saved.name} saved.` };
   }
-  load();
+  const saved = await api(`/medications/${newId}`, { method: "PUT", body });
+  newId = uuid();
+  return { saved, message: `${saved.name} added.` };
 }
-
-let saving = false;
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  if (saving) return;
-  const body = read();
-  if (!body) return;
-  const button = $("save");
-  saving = true;
-  button.disabled = true;
-  say(formStatus, "");
-  try {
-    if (editing) {
-      // The medication as read, with the form's fields over it: its note and RxNorm code are kept.
-      const saved = await api(`/medications/${editing.id}`, {
-        method: "PUT", body: { ...editing, ...body, version: editing.version },
-      });
-      stopEditing();
-      say(formStatus, `${saved.name} saved.`);
-    } else {
-      const saved = await api(`/medications/${newId}`, { method: "PUT", body });
-      newId = uuid();
-      blank();
-      say(formStatus, `${saved.name} added.`);
-    }
-    await load();
-  } catch (error) {
-    if (error.status === 409 && editing) {
-      changedElsewhere(error.current);
-      say(formStatus, "This medication was changed on another device. The form now shows that version: make your change again.", { problem: true });
-    } else if (error.status === 404 || error.status === 410) {
-      stopEditing();
-      load();
-      say(formStatus, "This medication was deleted on another device.", { problem: true });
-    } else {
-      showSaveProblem(form, formStatus, error, "the medication");
-    }
-  } finally {
-    saving = false;
-    button.disabled = false;
-  }
-});
 
 async function stopTaking(medication, button) {
   button.disabled = true;
@@ -244,72 +160,31 @@ async function stopTaking(medication, button) {
     const saved = await api(`/medications/${medication.id}`, {
       method: "PUT", body: { ...medication, end_date: today(), version: medication.version },
     });
-    await load();
-    say(status, `${saved.name}: today is the last day.`);
-    list.querySelector(`[data-id="${saved.id}"] [data-action="edit"]`)?.focus();
+    editor.put(saved);
+    say(editor.status, `${saved.name}: today is the last day.`);
+    editor.list.querySelector(`[data-id="${saved.id}"] [data-action="edit"]`)?.focus();
   } catch (error) {
     button.disabled = false;
     if (error.status === 409) {
-      changedElsewhere(error.current);
-      say(status, `${medication.name} was changed on another device; the list now shows that version. Tap Stop taking again if you still want to.`, { problem: true });
+      editor.changedElsewhere(error.current);
+      say(editor.status, `${medication.name} was changed on another device; the list now shows that version. Tap Stop taking again if you still want to.`, { problem: true });
     } else {
       const why = Object.values(error.fields ?? {}).flat().join(" ") || error.message;
-      say(status, error.status === 0
+      say(editor.status, error.status === 0
         ? "No connection: nothing was changed. Try again when you are online."
         : `${medication.name} was not stopped: ${why}`, { problem: true });
     }
   }
 }
 
-async function remove(item, medication) {
-  const buttons = item.querySelectorAll(".confirm button");
-  for (const button of buttons) button.disabled = true;
-  try {
-    await api(`/medications/${medication.id}`, { method: "DELETE" });
-  } catch (error) {
-    // Gone already (deleted on another device): what the patient asked for is true.
-    if (error.status !== 404 && error.status !== 410) {
-      for (const button of buttons) button.disabled = false;
-      say(status, error.status === 0
-        ? "You are offline: the medication was not deleted. Try again when you are online."
-        : `${medication.name} was not deleted: ${error.message}`, { problem: true });
-      return;
-    }
-  }
-  if (editing?.id === medication.id) stopEditing();
-  show(medications.filter((m) => m.id !== medication.id));
-  say(status, `${medication.name} deleted.`);
-  $("list-title").focus();
-}
-
-list.addEventListener("click", (event) => {
-  const button = event.target.closest("button[data-action]");
-  if (!button) return;
-  const item = button.closest("li");
-  const medication = medications.find((m) => m.id === item.dataset.id);
-  const action = button.dataset.action;
-  if (action === "edit") startEditing(medication);
-  else if (action === "stop") stopTaking(medication, button);
-  else if (action === "delete") {
-    openConfirm(item, ".plan-actions", {
-      prompt: `Delete ${medication.name} and the doses logged for it?`,
-      hint: "To keep its doses in your diary, use Stop taking instead.",
-    });
-  }
-  else if (action === "cancel") closeConfirm(item, { focus: true });
-  else if (action === "confirm") remove(item, medication);
+const editor = listEditor({
+  name: "medications", noun: "medication", list: $("medications"), form,
+  order, item: medicationItem, named: (medication) => medication.name,
+  ask: (medication) => ({
+    prompt: `Delete ${medication.name} and the doses logged for it?`,
+    hint: "To keep its doses in your diary, use Stop taking instead.",
+  }),
+  blank, fill, heading: (medication) => `Change ${medication.name}`, read, save,
+  actions: { stop: stopTaking },
 });
 form.elements.as_needed.addEventListener("change", showSchedule);
-$("cancel-edit").addEventListener("click", () => {
-  const id = editing?.id;
-  stopEditing();
-  say(formStatus, "");
-  list.querySelector(`[data-id="${id}"] [data-action="edit"]`)?.focus();
-});
-retry.addEventListener("click", () => {
-  $("medications-loading").hidden = false;
-  load();
-});
-
-blank();
-load();

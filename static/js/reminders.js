@@ -1,9 +1,9 @@
 // Reminders: the rules with an on/off switch each, their times changed or deleted, a new rule
 // added; the quiet hours in which nothing buzzes.
 import { all, api } from "./api.js";
-import { closeConfirm, openConfirm } from "./confirm.js";
+import { listEditor } from "./list_editor.js";
 import { formatDay, formatTime, localParts } from "./localtime.js";
-import { clearProblems, nothingMissing, say, showProblem, showSaveProblem } from "./messages.js";
+import { clearProblems, nothingMissing, say, showProblem } from "./messages.js";
 import { checkDays, checkedDays, daysInWords, joined, timeRows } from "./plans.js";
 import "./push.js";
 import { element } from "./show.js";
@@ -18,17 +18,10 @@ const weekdays = new Map(vocabulary.weekdays);
 const dateFormat = new Intl.DateTimeFormat(undefined, { timeZone: "UTC", day: "numeric", month: "long" });
 
 const $ = (id) => document.getElementById(id);
-const list = $("rules");
 const form = $("rule");
-const status = $("reminders-status");
-const problem = $("reminders-problem");
-const formStatus = $("form-status");
-const retry = $("retry");
 const times = timeRows($("times"), { template: $("time-row"), add: $("add-time"), max: MAX_TIMES });
 
-let rules = [];
 let medicationNames = new Map();
-let editing = null; // the rule as read, while the form changes it
 
 const capitalised = (text) => text.charAt(0).toUpperCase() + text.slice(1);
 const day = (date) => dateFormat.format(new Date(`${date}T12:00:00Z`));
@@ -76,21 +69,6 @@ function ruleItem(rule) {
     actions);
 }
 
-function show(items) {
-  rules = items;
-  list.replaceChildren(...rules.map(ruleItem));
-  list.hidden = !rules.length;
-  $("reminders-empty").hidden = Boolean(rules.length);
-}
-
-function replaced(rule) {
-  rules = rules.map((r) => (r.id === rule.id ? rule : r));
-  const item = list.querySelector(`[data-id="${rule.id}"]`);
-  const fresh = ruleItem(rule);
-  item?.replaceWith(fresh);
-  return fresh;
-}
-
 function medicationOptions(medications) {
   const select = form.elements.medication_id;
   const scheduled = medications.filter((m) => m.schedule).sort((a, b) => a.name.localeCompare(b.name));
@@ -100,37 +78,27 @@ function medicationOptions(medications) {
 }
 
 async function load() {
-  retry.hidden = true;
-  say(problem, "");
-  try {
-    const [found, medications] = await Promise.all([api("/reminders"), all("/medications")]);
-    medicationNames = new Map(medications.map((m) => [m.id, m.name]));
-    medicationOptions(medications);
-    show(found);
-  } catch (error) {
-    say(problem, error.status === 0
-      ? "You are offline. Your reminders will show when you are back online."
-      : `Your reminders could not be loaded: ${error.message}`, { problem: true });
-    retry.hidden = false;
-  } finally {
-    $("reminders-loading").hidden = true;
-  }
+  const [found, medications] = await Promise.all([api("/reminders"), all("/medications")]);
+  medicationNames = new Map(medications.map((m) => [m.id, m.name]));
+  medicationOptions(medications);
+  return found;
 }
 
 async function toggle(input) {
-  const rule = rules.find((r) => r.id === input.closest("li").dataset.id);
+  const rule = editor.items.find((r) => r.id === input.closest("li").dataset.id);
   const state = input.closest("label").querySelector(".switch-state");
   state.textContent = onOff(input.checked);
   input.disabled = true;
   try {
     const saved = await api(`/reminders/${rule.id}`, { method: "PATCH", body: { enabled: input.checked } });
-    replaced(saved).querySelector('[data-action="toggle"]').focus();
-    say(status, `${title(saved)} reminder ${saved.enabled ? "on" : "off"}.`);
+    editor.put(saved);
+    editor.list.querySelector(`[data-id="${saved.id}"] [data-action="toggle"]`).focus();
+    say(editor.status, `${title(saved)} reminder ${saved.enabled ? "on" : "off"}.`);
   } catch (error) {
     input.checked = rule.enabled;
     state.textContent = onOff(rule.enabled);
     input.disabled = false;
-    say(status, error.status === 0
+    say(editor.status, error.status === 0
       ? "No connection: the reminder was not changed. Try again when you are online."
       : `The reminder was not changed: ${error.message}`, { problem: true });
   }
@@ -145,8 +113,6 @@ function showKind() {
 }
 
 function blank() {
-  form.reset();
-  clearProblems(form);
   times.set([]);
   form.elements.kind.disabled = false;
   form.elements.medication_id.disabled = false;
@@ -155,9 +121,7 @@ function blank() {
   showKind();
 }
 
-function startEditing(rule) {
-  editing = rule;
-  blank();
+function fill(rule) {
   form.elements.kind.value = rule.kind;
   form.elements.kind.disabled = true; // a rule stays what it reminds of: delete it and add another
   if (rule.kind === "medication") {
@@ -173,24 +137,11 @@ function startEditing(rule) {
   }
   for (const box of form.querySelectorAll('[name="channels"]')) box.checked = rule.channels.includes(box.value);
   showKind();
-  $("form-title").textContent = `Change: ${title(rule)}`;
-  $("save").textContent = "Save changes";
-  $("cancel-edit").hidden = false;
-  say(formStatus, "");
-  $("form-title").focus();
-}
-
-function stopEditing() {
-  editing = null;
-  blank();
-  $("form-title").textContent = "Add a reminder";
-  $("save").textContent = "Save reminder";
-  $("cancel-edit").hidden = true;
+  return $("form-title");
 }
 
 /** What the form sets of a rule, or null after a message next to each missing field. */
-function read() {
-  clearProblems(form);
+function read(editing) {
   const kind = form.elements.kind.value;
   const medication = kind === "medication";
   const chosen = [...form.querySelectorAll('[name="channels"]:checked')].map((box) => box.value);
@@ -216,89 +167,25 @@ function read() {
   return editing ? body : { kind, enabled: true, ...body };
 }
 
-let saving = false;
-form.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  if (saving) return; // the API makes a new rule per POST: a second tap must not send another
-  const body = read();
-  if (!body) return;
-  const button = $("save");
-  saving = true;
-  button.disabled = true;
-  say(formStatus, "");
-  try {
-    if (editing) {
-      const saved = await api(`/reminders/${editing.id}`, { method: "PATCH", body });
-      stopEditing();
-      replaced(saved);
-      say(formStatus, `${title(saved)} reminder saved: ${when(saved)}.`);
-    } else {
-      const saved = await api("/reminders", { method: "POST", body });
-      blank();
-      show([...rules, saved]);
-      say(formStatus, `Reminder added: ${title(saved).toLowerCase()} at ${when(saved)}.`);
-    }
-  } catch (error) {
-    if (error.status === 404) {
-      stopEditing();
-      load();
-      say(formStatus, "This reminder was deleted on another device.", { problem: true });
-    } else {
-      showSaveProblem(form, formStatus, error, "the reminder");
-    }
-  } finally {
-    saving = false;
-    button.disabled = false;
+async function save(body, rule) {
+  if (rule) {
+    const saved = await api(`/reminders/${rule.id}`, { method: "PATCH", body });
+    return { saved, message: `${title(saved)} reminder saved: ${when(saved)}.` };
   }
-});
-
-async function remove(item, rule) {
-  const buttons = item.querySelectorAll(".confirm button");
-  for (const button of buttons) button.disabled = true;
-  try {
-    await api(`/reminders/${rule.id}`, { method: "DELETE" });
-  } catch (error) {
-    if (error.status !== 404) { // gone already: what the patient asked for is true
-      for (const button of buttons) button.disabled = false;
-      say(status, error.status === 0
-        ? "You are offline: the reminder was not deleted. Try again when you are online."
-        : `The reminder was not deleted: ${error.message}`, { problem: true });
-      return;
-    }
-  }
-  if (editing?.id === rule.id) stopEditing();
-  show(rules.filter((r) => r.id !== rule.id));
-  say(status, `${title(rule)} reminder deleted.`);
-  $("list-title").focus();
+  const saved = await api("/reminders", { method: "POST", body });
+  return { saved, message: `Reminder added: ${title(saved).toLowerCase()} at ${when(saved)}.` };
 }
 
-list.addEventListener("change", (event) => {
+const editor = listEditor({
+  name: "reminders", noun: "reminder", list: $("rules"), form, load, item: ruleItem,
+  named: (rule) => `${title(rule)} reminder`,
+  ask: (rule) => ({ prompt: `Delete the ${title(rule).toLowerCase()} reminder?` }),
+  blank, fill, heading: (rule) => `Change: ${title(rule)}`, read, save,
+});
+editor.list.addEventListener("change", (event) => {
   if (event.target.matches('[data-action="toggle"]')) toggle(event.target);
 });
-list.addEventListener("click", (event) => {
-  const button = event.target.closest("button[data-action]");
-  if (!button) return;
-  const item = button.closest("li");
-  const rule = rules.find((r) => r.id === item.dataset.id);
-  const action = button.dataset.action;
-  if (action === "edit") startEditing(rule);
-  else if (action === "delete") {
-    openConfirm(item, ".plan-actions", { prompt: `Delete the ${title(rule).toLowerCase()} reminder?` });
-  }
-  else if (action === "cancel") closeConfirm(item, { focus: true });
-  else if (action === "confirm") remove(item, rule);
-});
 form.elements.kind.addEventListener("change", showKind);
-$("cancel-edit").addEventListener("click", () => {
-  const id = editing?.id;
-  stopEditing();
-  say(formStatus, "");
-  list.querySelector(`[data-id="${id}"] [data-action="edit"]`)?.focus();
-});
-retry.addEventListener("click", () => {
-  $("reminders-loading").hidden = false;
-  load();
-});
 
 // Quiet hours: {start, end} local "HH:MM" on the account, or none.
 const quiet = $("quiet");
@@ -353,6 +240,4 @@ quiet.addEventListener("submit", async (event) => {
   }
 });
 
-blank();
-load();
 loadQuiet();
