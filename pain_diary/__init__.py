@@ -37,6 +37,7 @@ def create_app(config=None):
     register_record_types(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_listeners(app)
     return app
 
 
@@ -122,3 +123,14 @@ def register_commands(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(push_cli)
     app.cli.add_command(scheduler_cli)
+
+
+def register_listeners(app):
+    """Connect what each feature does when another signals (pain_diary.signals).
+
+    Signals are the process's, not the app's: connecting again, as each app a test builds does,
+    changes nothing.
+    """
+    from .reminders.listeners import connect
+
+    connect()

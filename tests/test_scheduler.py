@@ -14,6 +14,7 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy import select
 
+from pain_diary import create_app
 from pain_diary.extensions import db
 from pain_diary.reminders import cli, dispatch, routes, rules
 from pain_diary.reminders.dispatch import tick
@@ -178,6 +179,17 @@ def test_a_new_patient_gets_the_two_default_rules_in_their_zone_and_a_clinician_
     clinician = {**body, "email": "doc@example.org", "role": "clinician",
                  "clinician_code": "let-me-in-clinician"}  # fmt: skip
     assert client.post("/api/v1/auth/register", json=clinician).status_code == 201
+    with app.app_context():
+        assert len(db.session.scalars(select(ReminderRule)).all()) == 2
+
+
+def test_building_more_apps_leaves_each_new_patient_with_the_two_default_rules(app, base_config):
+    # Every app connects the reminders' receivers (register_listeners); a second connection of
+    # the same receiver must not make it run twice.
+    create_app(base_config)
+    create_app(base_config)
+    body = {"email": "new@example.org", "password": PASSWORD, "display_name": "New"}
+    assert app.test_client().post("/api/v1/auth/register", json=body).status_code == 201
     with app.app_context():
         assert len(db.session.scalars(select(ReminderRule)).all()) == 2
 

@@ -8,6 +8,7 @@ from ..errors import ApiError
 from ..extensions import csrf, db, login_manager
 from ..hashing import hash_secret
 from ..roles import clinician_required, patient_required
+from ..signals import signed_out
 from ..types import utcnow
 from .models import ApiToken, User, UserSession
 
@@ -74,8 +75,14 @@ def sign_in(user):
     return record
 
 
-def sign_out():
-    """End the current session server-side, so a copied cookie stops working too."""
+def sign_out(push_endpoint=None):
+    """End the current session server-side, so a copied cookie stops working too.
+
+    The other features hear of it first (signals.signed_out): the reminders forget the push
+    subscription of the browser signing out, ``push_endpoint``.
+    """
+    if current_user.is_authenticated:
+        signed_out.send(current_user._get_current_object(), push_endpoint=push_endpoint)
     if secret := session.get("sid"):
         db.session.execute(
             update(UserSession)

@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from ..errors import ApiError
 from ..extensions import db, limiter
-from ..reminders.subscriptions import forget_browser
 from ..signals import timezone_changed
 from ..throttle import failed_with
 from ..types import utcnow
@@ -123,9 +122,7 @@ class Logout(MethodView):
 
         With ``push_endpoint``, that browser's push subscription is deleted too.
         """
-        if current_user.is_authenticated:
-            forget_browser(current_user, data.get("push_endpoint"))
-        auth.sign_out()
+        auth.sign_out(data.get("push_endpoint"))
         db.session.commit()
 
 

@@ -11,7 +11,6 @@ from sqlalchemy import select
 from ..errors import ApiError
 from ..extensions import db
 from ..medications.queries import medication_of
-from ..signals import record_saved, timezone_changed, user_created
 from ..types import utcnow
 from .models import ReminderRule
 from .schedule import Plan, next_occurrence, wall_clock
@@ -113,8 +112,8 @@ def patient_rules(patient_id, **where):
     return db.session.scalars(statement.order_by(ReminderRule.created_at, ReminderRule.id)).all()
 
 
-@user_created.connect
 def add_default_rules(user, **extra):
+    """Give a new patient the default reminders (signals.user_created)."""
     if user.role != "patient":
         return
     for default in DEFAULT_RULES:
@@ -123,14 +122,14 @@ def add_default_rules(user, **extra):
         db.session.add(rule)
 
 
-@timezone_changed.connect
 def follow_timezone(user, previous, **extra):
+    """Reschedule every rule in the patient's new timezone (signals.timezone_changed)."""
     for rule in patient_rules(user.id):
         reschedule(rule, user.timezone)
 
 
-@record_saved.connect_via("medications")
 def follow_medication_edit(collection, patient_id, record_id, **extra):
+    """Make a medication's rules follow its saved schedule (signals.record_saved)."""
     rules = patient_rules(patient_id, medication_id=record_id)
     if not rules:
         return
