@@ -33,8 +33,8 @@ def create_app(config=None):
     trust_proxies(app)
     register_extensions(app)
     register_hooks(app)
+    register_record_types(app)  # before the blueprints: their routes name the record types
     register_blueprints(app)
-    register_record_types(app)
     register_errorhandlers(app)
     register_commands(app)
     register_listeners(app)

@@ -20,8 +20,9 @@ dark: the frame's colours (paper, ink, grey, grid) become CSS custom properties 
 an ``<img>`` (the image gets the page's colour scheme) and inline alike; the CSP allows styles.
 
 A module per chart (``pain``, ``sleep``, ``adherence``, ``therapy``) draws it into a figure and
-gives its title and description; ``frame`` holds what they share (the media, date ticks,
-palette, legend, the empty chart); this module sets the style, renders and labels the SVG.
+gives its title and description, and the record type it shows declares it (sync.registry.Chart);
+``frame`` holds what they share (the media, date ticks, palette, legend, the empty chart); this
+module sets the style, renders and labels the SVG.
 """
 
 import io
@@ -33,15 +34,10 @@ from xml.sax.saxutils import escape, quoteattr
 import matplotlib
 from matplotlib.figure import Figure
 
-from . import adherence, pain, sleep, therapy
 from .adherence import ADHERENCE_TARGET
 from .frame import BLUE, GREY, GRID, INK, NO_DATA, PAPER, PRINT, SCREEN, DateTicks
 
-__all__ = ["ADHERENCE_TARGET", "CHARTS", "NEEDS", "NO_DATA", "render_chart"]
-
-CHARTS = ("pain", "sleep", "adherence", "therapy")
-#: The parts of a diary (see insights.diary.load_diary) each chart draws on.
-NEEDS = {"pain": {"pain"}, "sleep": {"sleep"}, "adherence": {"medications"}, "therapy": {"therapy"}}
+__all__ = ["ADHERENCE_TARGET", "NO_DATA", "render_chart"]
 
 _STYLE = {
     "svg.fonttype": "none",
@@ -90,19 +86,16 @@ _THEME = (
 _render_lock = threading.Lock()
 
 
-def render_chart(name, diary, locale=None, *, now=None, screen=False, png=False):
-    """Render chart ``name`` (one of CHARTS) of ``diary`` as SVG text (or PNG bytes, for print).
+def render_chart(chart, diary, locale=None, *, now=None, screen=False, png=False):
+    """Render ``chart`` (a record type's, sync.registry.Chart) of ``diary`` as SVG text, or PNG
+    bytes for print.
 
     ``locale`` is the reader's best Accept-Language value (e.g. "de-DE"); ``now`` (default: the
     current time) decides which scheduled doses have fallen due. ``screen`` draws it for a
     phone, in the app's light or dark colours; otherwise it is drawn for paper.
-
-    :raise ValueError: for a name not in CHARTS.
     """
-    if name not in CHARTS:
-        raise ValueError(f"no chart {name!r}; one of {', '.join(CHARTS)}")
+    name, draw = chart.name, chart.draw
     medium = SCREEN if screen else PRINT
-    draw = _DRAWINGS[name]
     ticks = DateTicks(diary.first_day, diary.last_day, locale, medium)
     style = {**_STYLE, **medium.style, "svg.hashsalt": f"pain-diary-{name}"}
     with _render_lock, matplotlib.rc_context(style):
@@ -120,14 +113,6 @@ def render_chart(name, diary, locale=None, *, now=None, screen=False, png=False)
         figure.savefig(svg, format="svg", metadata=_NO_METADATA)
     svg = _labelled(svg.getvalue(), name, title, desc)
     return _themed(svg) if screen else svg
-
-
-_DRAWINGS = {
-    "pain": pain.draw,
-    "sleep": sleep.draw,
-    "adherence": adherence.draw,
-    "therapy": therapy.draw,
-}
 
 
 def _labelled(svg, name, title, desc):

@@ -6,6 +6,7 @@ from flask import current_app, request
 
 from .. import charts
 from ..medications.queries import patient_medications
+from ..sync.registry import registry
 from . import report
 from .diary import load_diary
 from .summary import build_summary, flag_thresholds, period
@@ -25,8 +26,8 @@ def report_context(patient, query, *, paper=False, png=False):
     diary, summary, now = summary_of(patient, query)
     locale = request.accept_languages.best
     rendered = {
-        name: charts.render_chart(name, diary, locale=locale, screen=not paper, png=png)
-        for name in charts.CHARTS
+        chart.name: charts.render_chart(chart, diary, locale=locale, screen=not paper, png=png)
+        for chart in registry().parts("charts")
     }
     return report.summary_context(
         patient, summary, rendered, now, patient_medications(patient.id),

@@ -13,22 +13,11 @@ from markupsafe import Markup
 
 from ..analytics import DEFAULT_FLAG_THRESHOLDS, NOTES_COUNT
 from ..analytics.mme import CDC_CAVEAT
+from ..sync.registry import registry
 from .dosage import dosage_text
 from .headlines import DASH, duration, figure, headlines, opioid_days, signed, week_change
 
-CHART_TITLES = {
-    "pain": "Pain",
-    "sleep": "Sleep",
-    "adherence": "Medication adherence",
-    "therapy": "Therapy",
-}
 _LABELS = {"vr": "VR", "cbt": "CBT", "tens": "TENS"}
-#: What each kind of note was written on, as "In the patient's words" names it.
-NOTE_KINDS = {
-    "pain-entries": "Pain entry",
-    "sleep-entries": "Sleep diary",
-    "therapy-sessions": "Therapy session",
-}
 _SVG_ID = re.compile(r'\bid="([^"]+)"')
 _ID_REFERENCE = re.compile(r'(\bid="|="#|url\(#)([^"\s)]+)(["\)])')
 _ID_LIST = re.compile(r'(\baria-(?:labelledby|describedby)=")([^"]*)(")')
@@ -89,11 +78,11 @@ def inline_svg(svg, scope):
     return Markup(svg)
 
 
-def _chart_markup(chart, name):
+def _chart_markup(chart, name, title):
     """An SVG chart inline, or a PNG one (bytes, for print) as an image."""
     if isinstance(chart, bytes):
         data = base64.b64encode(chart).decode()
-        return Markup(f'<img alt="{CHART_TITLES[name]}" src="data:image/png;base64,{data}">')
+        return Markup(f'<img alt="{title}" src="data:image/png;base64,{data}">')
     return inline_svg(chart, f"{name}-chart")
 
 
@@ -118,12 +107,20 @@ def render_page(context):
 
 def summary_context(patient, summary, charts, now, medications=(), marks=DEFAULT_FLAG_THRESHOLDS):
     """What templates/summary_body.html needs, for the printable page and the web app's."""
+    declared = registry()
+    chart_titles = {chart.name: chart.title for chart in declared.parts("charts")}
+    note_kinds = {}
+    for record_type in declared.record_types.values():
+        note_kinds.update(record_type.note_kinds)
     return dict(
         patient=patient,
         summary=summary,
         headlines=headlines(summary, marks),
-        charts={name: _chart_markup(charts.get(name), name) for name in CHART_TITLES},
-        chart_titles=CHART_TITLES,
+        charts={
+            name: _chart_markup(charts.get(name), name, title)
+            for name, title in chart_titles.items()
+        },
+        chart_titles=chart_titles,
         generated_at=now.astimezone(patient.tz),
         born=born(patient.date_of_birth, now.astimezone(patient.tz).date()),
         regimens={medication.id: dosage_text(medication) for medication in medications},
@@ -134,7 +131,7 @@ def summary_context(patient, summary, charts, now, medications=(), marks=DEFAULT
             {
                 **note,
                 "when": moment(note["recorded_at"], patient.tz),
-                "kind_words": NOTE_KINDS.get(note["kind"], label(note["kind"], capital=True)),
+                "kind_words": note_kinds.get(note["kind"], label(note["kind"], capital=True)),
             }
             for note in summary.get("notes") or ()
         ],

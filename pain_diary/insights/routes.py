@@ -10,6 +10,7 @@ from flask_smorest import Blueprint
 from .. import charts
 from ..accounts.auth import clinician_required, patient_required
 from ..care.access import readable_patient
+from ..sync.registry import any_of, registry
 from . import dashboard, export, fhir, pdf, report
 from .diary import load_diary
 from .reading import report_context, summary_of
@@ -35,15 +36,22 @@ def file_response(description, *content_types):
     return bp.doc(responses={"200": {"description": description, "content": content}})
 
 
-# Only the charts that exist match: another name is a 404 from routing, before any view (and its
-# access check and audit event) runs, and the OpenAPI document lists the names as an enum.
-CHART_NAME = f"<any({', '.join(charts.CHARTS)}):name>"
+# Only the charts the record types declare match: another name is a 404 from routing, before any
+# view (and its access check and audit event) runs, and the OpenAPI document lists them as an enum.
+CHART_NAME = "<chart:name>"
+
+
+@bp.record_once
+def add_converters(state):
+    names = [chart.name for chart in registry(state.app).parts("charts")]
+    state.app.url_map.converters["chart"] = any_of(names)
 
 
 def _chart(patient, name, query):
     first_day, last_day = period(query, patient.tz)
-    diary = load_diary(patient, first_day, last_day, parts=charts.NEEDS[name])
-    svg = charts.render_chart(name, diary, locale=request.accept_languages.best, screen=True)
+    chart = {chart.name: chart for chart in registry().parts("charts")}[name]
+    diary = load_diary(patient, first_day, last_day, parts=chart.needs)
+    svg = charts.render_chart(chart, diary, locale=request.accept_languages.best, screen=True)
     response = Response(svg, mimetype=SVG)
     response.headers["Cache-Control"] = "no-store"
     response.add_etag()

@@ -1,6 +1,7 @@
 """Medications and their doses as the rest of the app sees them (DESIGN §1)."""
 
-from ..sync.registry import Export, RecordType, Reminder
+from ..charts import adherence
+from ..sync.registry import Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import medication_doses, medications
 from .schemas import DOSE_UNITS, ROUTES
@@ -23,6 +24,9 @@ MEDICATIONS = RecordType(
             "medications.csv), scheduled_for (empty for as-needed doses), taken_at, amount, "
             "skip_reason.",
         ),
+    ),
+    charts=(
+        Chart("adherence", "Medication adherence", adherence.draw, frozenset({"medications"})),
     ),
     vocabulary={"dose_units": DOSE_UNITS, "routes": ROUTES},
     labels={

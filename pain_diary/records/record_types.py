@@ -1,6 +1,7 @@
 """Pain entries, sleep entries and therapy sessions as the rest of the app sees them (DESIGN §1)."""
 
-from ..sync.registry import Export, RecordType, Reminder
+from ..charts import pain, sleep, therapy
+from ..sync.registry import Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
 from .schemas import BODY_SITES, MODALITIES, QUALITIES
@@ -23,6 +24,7 @@ PAIN = RecordType(
         # The NRS anchors at each end of the 0–10 scale (IMMPACT, Dworkin 2005).
         "nrs_anchors": {0: "No pain", 10: "Worst pain imaginable"},
     },
+    charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"})),),
     labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
     reminders=(Reminder("pain_log", "Pain check-in", "/today", "Check-in", queries.logged_days),),
     note_kinds={"pain-entries": "Pain entry"},
@@ -42,6 +44,7 @@ SLEEP = RecordType(
             "(minutes) and sleep efficiency (%) are computed.",
         ),
     ),
+    charts=(Chart("sleep", "Sleep", sleep.draw, frozenset({"sleep"})),),
     vocabulary={
         "sleep_quality": {1: "Very poor", 2: "Poor", 3: "Fair", 4: "Good", 5: "Very good"},
     },
@@ -64,6 +67,7 @@ THERAPY = RecordType(
             "after, program.",
         ),
     ),
+    charts=(Chart("therapy", "Therapy", therapy.draw, frozenset({"therapy"})),),
     vocabulary={"modalities": MODALITIES},
     labels={"vr": "VR therapy", "cbt": "CBT", "tens": "TENS"},
     # No "already logged": a session reminder stands even on a day with a session.

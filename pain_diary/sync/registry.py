@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import current_app
+from werkzeug.routing import AnyConverter
 
 EXTENSION = "pain_diary.sync"
 
@@ -123,9 +124,21 @@ def register_record_types(app, record_types, *, readable_patient):
     app.extensions[EXTENSION] = Registry(record_types, readable_patient)
 
 
-def registry():
-    """The current app's registry."""
-    return current_app.extensions[EXTENSION]
+def registry(app=None):
+    """The registry of ``app``, by default the current app."""
+    return (app or current_app).extensions[EXTENSION]
+
+
+def any_of(names):
+    """A URL converter that matches exactly ``names``: another is a 404 from routing, and the
+    OpenAPI document lists them as an enum (as for werkzeug's ``any``)."""
+    names = tuple(names)
+
+    class Names(AnyConverter):
+        def __init__(self, map, *args, **kwargs):
+            super().__init__(map, *names)
+
+    return Names
 
 
 def registered_collections():

@@ -12,7 +12,6 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
-from werkzeug.routing import BaseConverter, ValidationError
 
 from ..accounts.auth import sign_out
 from ..accounts.schemas import iana_timezones
@@ -22,17 +21,8 @@ from ..extensions import csrf, db
 from ..insights.reading import report_context
 from ..reminders.inbox import unread_count
 from ..reminders.subscriptions import forget_browser
-from ..sync.registry import registry
+from ..sync.registry import any_of, registry
 from .words import label, words
-
-
-class EditableCollection(BaseConverter):
-    """A collection whose entries History opens in an edit page; any other name is a 404."""
-
-    def to_python(self, value):
-        if value not in {name for t in registry().record_types.values() for name in t.editable}:
-            raise ValidationError()
-        return value
 
 
 def history_kinds():
@@ -58,7 +48,9 @@ bp = Blueprint("web", __name__)
 
 @bp.record_once
 def add_converters(state):
-    state.app.url_map.converters["editable"] = EditableCollection
+    """``editable``: a collection whose entries History opens in an edit page."""
+    editable = [name for t in registry(state.app).record_types.values() for name in t.editable]
+    state.app.url_map.converters["editable"] = any_of(editable)
 
 
 @bp.app_context_processor
