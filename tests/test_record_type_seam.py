@@ -8,6 +8,8 @@ reads it through /patients/<id>/mood-entries, audited.
 
 import csv
 import io
+import json
+import re
 import uuid
 import zipfile
 from datetime import UTC, date, datetime, timedelta
@@ -130,3 +132,9 @@ def test_a_declared_record_type_syncs_exports_and_is_read_by_a_linked_clinician(
     assert [item["id"] for item in read.json["items"]] == [record_id]
     trail = patient.get("/api/v1/audit-events").json["items"]
     assert {"mood-entries"} <= {event["resource"] for event in trail}
+    # The access log on the Care team page says the read in words the server gives it.
+    page = patient.get("/care-team").get_data(as_text=True)
+    words = json.loads(
+        re.search(r'<script type="application/json" id="words">(.*?)</script>', page)[1]
+    )
+    assert words["reads"]["mood-entries"] == ["read", "your mood entries"]

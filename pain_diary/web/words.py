@@ -14,6 +14,16 @@ CHANNEL_WORDS = {"in_app": "In the app", "push": "Push notification", "email": "
 #: 0 = Monday, as the API counts days of the week.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EXTENSION = "pain_diary.words"
+#: What a clinician read, by the audit event's resource (care.access.audit), with the verb a
+#: patient would use; each chart and collection of the record types is added to these.
+READS = {
+    "patients": ("saw", "your latest figures in their patient list"),
+    "clinic/summary": ("read", "your summary"),
+    "summary": ("read", "your summary"),
+    "summary.html": ("read", "your printable summary"),
+    "summary.pdf": ("downloaded", "your summary as a PDF"),
+    "fhir": ("downloaded", "your whole diary (FHIR)"),
+}
 
 
 def label(code, labels=None):
@@ -54,5 +64,15 @@ def _build(registry):
         "weekdays": list(enumerate(WEEKDAYS)),
         # The clinic's card names its pain change by the definition GET /patients computes it with.
         "pain_change_comparison": RECENT_VS_PRIOR.words,
+        "reads": _reads(registry),
     })  # fmt: skip
     return vocabulary, labels
+
+
+def _reads(registry):
+    reads = dict(READS)
+    for chart in registry.parts("charts"):
+        reads[f"charts/{chart.name}"] = ("looked at", f"your {chart.title.lower()} chart")
+    for name in registry.collections:
+        reads[name] = ("read", f"your {name.replace('-', ' ')}")
+    return reads
