@@ -8,8 +8,8 @@ from ..extensions import db
 from .auth import end_sessions
 from .models import ROLES
 from .passwords import password_problems
-from .schemas import UserSchema, iana_timezones
-from .users import create_user, user_by_email
+from .schemas import UserSchema
+from .users import create_user, iana_timezones, user_by_email
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 

@@ -3,13 +3,11 @@
 import hmac
 from datetime import timedelta
 
-import marshmallow as ma
 from flask import current_app, g, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
 from flask_wtf.csrf import generate_csrf
-from marshmallow import fields
 from sqlalchemy import select
 
 from ..errors import ApiError
@@ -27,6 +25,7 @@ from .schemas import (
     PasswordChangeSchema,
     RegisterSchema,
     SignedInSchema,
+    SignOutSchema,
     TokenSchema,
     UserSchema,
     UserUpdateSchema,
@@ -104,13 +103,6 @@ class Login(MethodView):
         auth.sign_in(user)
         db.session.commit()
         return {"user": user, "csrf_token": generate_csrf()}
-
-
-class SignOutSchema(ma.Schema):
-    push_endpoint = fields.String(
-        allow_none=True,
-        metadata={"description": "This browser's push endpoint: its subscription is deleted."},
-    )
 
 
 @bp.route("/auth/logout")

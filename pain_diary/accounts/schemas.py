@@ -6,8 +6,6 @@ from datetime import UTC, date, datetime, timedelta
 from email.errors import MessageError
 from email.message import EmailMessage
 from email.utils import getaddresses
-from functools import cache
-from importlib.resources import files
 
 import marshmallow as ma
 from flask import g
@@ -17,18 +15,7 @@ from marshmallow import fields, validate
 from ..fields import Int, LocalTime
 from .models import ROLES
 from .passwords import MAX_LENGTH, MIN_LENGTH, password_problems
-
-
-@cache
-def iana_timezones():
-    """The IANA zone names, links such as US/Eastern included, from the tzdata package.
-
-    Not zoneinfo.available_timezones(): on Debian it also counts files of the zone folder that
-    name no zone, such as localtime (whatever zone the machine is set to). Factory is IANA's
-    placeholder for "not set yet", no place either.
-    """
-    names = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
-    return frozenset(names) - {"Factory"}
+from .users import iana_timezones
 
 
 def validate_timezone(name):
@@ -173,6 +160,13 @@ class LoginSchema(ma.Schema):
 class SignedInSchema(ma.Schema):
     user = fields.Nested(UserSchema)
     csrf_token = fields.String()
+
+
+class SignOutSchema(ma.Schema):
+    push_endpoint = fields.String(
+        allow_none=True,
+        metadata={"description": "This browser's push endpoint: its subscription is deleted."},
+    )
 
 
 class MeSchema(UserSchema):

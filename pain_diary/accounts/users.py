@@ -1,4 +1,7 @@
-"""Accounts as the rest of the app reaches them: create one, find one by id or email."""
+"""Accounts as the rest of the app reaches them: create, find by id or email; the IANA zones."""
+
+from functools import cache
+from importlib.resources import files
 
 from sqlalchemy import func, select
 
@@ -45,3 +48,15 @@ def create_user(email, password, display_name, role="patient", timezone="UTC"):
     db.session.flush()  # the id, for what the other features add with it (default reminders)
     user_created.send(user)
     return user
+
+
+@cache
+def iana_timezones():
+    """The IANA zone names, links such as US/Eastern included, from the tzdata package.
+
+    Not zoneinfo.available_timezones(): on Debian it also counts files of the zone folder that
+    name no zone, such as localtime (whatever zone the machine is set to). Factory is IANA's
+    placeholder for "not set yet", no place either.
+    """
+    names = files("tzdata").joinpath("zones").read_text(encoding="utf-8").split()
+    return frozenset(names) - {"Factory"}
