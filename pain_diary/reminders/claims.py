@@ -24,8 +24,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from ..database import plain_rows
 from ..extensions import db
 from .models import Delivery, ReminderRule
-from .rules import plan_of
-from .schedule import next_occurrence
+from .schedule import next_occurrence, plan_of
 
 #: Rules claimed per transaction: the tick loops until nothing is due.
 BATCH = 500

@@ -13,17 +13,13 @@ from ..extensions import db
 from ..medications.queries import medication_of
 from ..types import utcnow
 from .models import ReminderRule
-from .schedule import Plan, next_occurrence, wall_clock
+from .schedule import next_occurrence, plan_of, wall_clock
 
 #: DESIGN §5: what a new patient starts with, and may change.
 DEFAULT_RULES = (
     {"kind": "pain_log", "times": ["20:00"], "channels": ["in_app", "push"]},
     {"kind": "sleep_log", "times": ["09:00"], "channels": ["in_app", "push"]},
 )
-
-
-def plan_of(rule):
-    return Plan.of(rule.times, rule.days_of_week, rule.dates, rule.first_day, rule.last_day)
 
 
 def reschedule(rule, timezone, now=None):

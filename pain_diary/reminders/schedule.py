@@ -53,6 +53,11 @@ class Plan:
         return [day + timedelta(days=n) for n in range(min(_HORIZON, (date.max - day).days + 1))]
 
 
+def plan_of(rule):
+    """The plan of a stored rule: a ReminderRule, or a row with the same columns."""
+    return Plan.of(rule.times, rule.days_of_week, rule.dates, rule.first_day, rule.last_day)
+
+
 def _day(value):
     return value if isinstance(value, date) else date.fromisoformat(value)
 
