@@ -50,21 +50,20 @@ rule_schema = RuleSchema()
 rule_update_schema = RuleUpdateSchema(partial=WRITABLE)
 
 
-def _own(model, item_id):
-    item = db.session.get(model, item_id)
-    if item is None or item.patient_id != current_user.id:
-        raise ApiError(404, "Not found.")
-    return item
+def owned(model, url_name, as_name):
+    """Give the view the patient's own ``model`` named by ``url_name`` in the URL, as ``as_name``.
 
-
-def owned(model, name):
-    """Answer 404 for another patient's ``name`` before the body is read: no hint it exists."""
+    Another patient's answers 404 like one that does not exist, and before the body is read,
+    so that not even a 422 hints that it exists.
+    """
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            _own(model, kwargs[name])
-            return view(*args, **kwargs)
+            item = db.session.get(model, kwargs.pop(url_name))
+            if item is None or item.patient_id != current_user.id:
+                raise ApiError(404, "Not found.")
+            return view(*args, **kwargs, **{as_name: item})
 
         return wrapped
 
@@ -120,34 +119,32 @@ class Rules(MethodView):
 
 @bp.route("/reminders/<uuid:rule_id>")
 class Rule(MethodView):
-    decorators = [owned(ReminderRule, "rule_id"), patient_required]  # the last one runs first
+    decorators = [owned(ReminderRule, "rule_id", "rule"), patient_required]  # the last runs first
 
     @bp.response(200, RuleSchema)
-    def get(self, rule_id):
+    def get(self, rule):
         """One reminder rule."""
-        return _own(ReminderRule, rule_id)
+        return rule
 
     @bp.arguments(RuleSchema)
     @bp.response(200, RuleSchema)
-    def put(self, data, rule_id):
+    def put(self, data, rule):
         """Replace a reminder rule."""
-        rule = _own(ReminderRule, rule_id)
         apply(rule, _defaults(data["kind"]) | data, current_user)
         return _saved(rule)
 
     @bp.arguments(rule_update_schema)
     @bp.response(200, RuleSchema)
-    def patch(self, data, rule_id):
+    def patch(self, data, rule):
         """Change some fields of a reminder rule (enabled, times, channels...)."""
-        rule = _own(ReminderRule, rule_id)
         _check_merged(rule, data)
         apply(rule, data, current_user)
         return _saved(rule)
 
     @bp.response(204)
-    def delete(self, rule_id):
+    def delete(self, rule):
         """Remove a reminder rule; what it already sent stays in the inbox."""
-        db.session.delete(_own(ReminderRule, rule_id))
+        db.session.delete(rule)
         db.session.commit()
 
 
@@ -166,7 +163,7 @@ class Inbox(MethodView):
 
 
 #: The patient's own notification, named by the URL (the last decorator runs first).
-OWN_NOTIFICATION = [owned(Notification, "notification_id"), patient_required]
+OWN_NOTIFICATION = [owned(Notification, "notification_id", "notification"), patient_required]
 
 
 @bp.route("/notifications/<uuid:notification_id>")
@@ -174,9 +171,9 @@ class InboxItem(MethodView):
     decorators = OWN_NOTIFICATION
 
     @bp.response(200, NotificationSchema)
-    def get(self, notification_id):
+    def get(self, notification):
         """One notification of the inbox (a service worker reads the one it shows)."""
-        return _own(Notification, notification_id)
+        return notification
 
 
 @bp.route("/notifications/<uuid:notification_id>/read")
@@ -184,9 +181,8 @@ class Read(MethodView):
     decorators = OWN_NOTIFICATION
 
     @bp.response(200, NotificationSchema)
-    def post(self, notification_id):
+    def post(self, notification):
         """Mark a notification read (again: no change)."""
-        notification = _own(Notification, notification_id)
         notification.read_at = notification.read_at or utcnow()
         db.session.commit()
         return notification
@@ -198,9 +194,8 @@ class Snooze(MethodView):
 
     @bp.arguments(SnoozeSchema)
     @bp.response(200, NotificationSchema)
-    def post(self, data, notification_id):
+    def post(self, data, notification):
         """Remind again in ``minutes`` (5–240), on the rule's channels; marks it read."""
-        notification = _own(Notification, notification_id)
         if notification.rule_id is None:
             raise ApiError(410, "This reminder was removed; there is nothing to snooze.")
         snooze(notification, data["minutes"])
@@ -216,13 +211,12 @@ class Taken(MethodView):
     @bp.alt_response(200, schema=medication_doses.schema, description="Logged before: as it was.")
     @bp.alt_response(409, schema=ErrorSchema, description="Not a medication reminder.")
     @bp.alt_response(410, schema=ErrorSchema, description="The reminder or the dose is gone.")
-    def post(self, notification_id):
+    def post(self, notification):
         """Log the dose a medication reminder asked about as taken now; marks it read.
 
         No body. The dose of (the rule's medication, ``due_at``): new (201), a skipped one now
         taken under its id (200), or one taken already, unchanged (200).
         """
-        notification = _own(Notification, notification_id)
         medication_id, scheduled_for = reminded_dose(notification)
         dose, created = take_scheduled_dose(current_user, medication_id, scheduled_for)
         notification.read_at = notification.read_at or utcnow()
@@ -286,13 +280,10 @@ class Subscriptions(MethodView):
 
 @bp.route("/push-subscriptions/<uuid:subscription_id>")
 class Subscription(MethodView):
-    decorators = [
-        owned(PushSubscription, "subscription_id"),
-        patient_required,
-    ]  # the last one runs first
+    decorators = [owned(PushSubscription, "subscription_id", "subscription"), patient_required]
 
     @bp.response(204)
-    def delete(self, subscription_id):
+    def delete(self, subscription):
         """Stop push reminders on that browser."""
-        db.session.delete(_own(PushSubscription, subscription_id))
+        db.session.delete(subscription)
         db.session.commit()
