@@ -16,8 +16,7 @@ from ..accounts.users import create_user, user_by_email
 from ..care.invitations import link_clinician
 from ..extensions import db
 from ..localtime import local_date
-from ..medications.collections import medication_doses, medications
-from ..records.collections import pain_entries, sleep_entries, therapy_sessions
+from ..sync.registry import registered_collections
 from .diary import pain_records, sleep_records
 from .prescriptions import NAPROXEN, dose_records, medication_records
 from .story import STORY_DAYS, record_id, tell
@@ -31,7 +30,7 @@ DEMO_USERS = (
 )
 # Medications first: dose events name them.
 RECORDS = (medication_records, dose_records, pain_records, sleep_records, therapy_records)
-SUMMARY = (pain_entries, sleep_entries, medications, medication_doses, therapy_sessions)
+SUMMARY = ("pain-entries", "sleep-entries", "medications", "medication-doses", "therapy-sessions")
 
 
 @click.command("demo")
@@ -48,10 +47,7 @@ def demo_command():
         click.echo(f"{role:<10} {email}  password: {DEMO_PASSWORD}")
     link_care_team(users["patient"], users["clinician"])
     story, writer = fill_diary(users["patient"])
-    created = ", ".join(
-        f"{writer.created[collection.name]} {collection.name.replace('-', ' ')}"
-        for collection in SUMMARY
-    )
+    created = ", ".join(f"{writer.created[name]} {name.replace('-', ' ')}" for name in SUMMARY)
     click.echo(
         f"demo diary {story.days[0].date} to {story.days[-1].date}: created {created}; "
         f"{sum(writer.kept.values())} already there"
@@ -80,7 +76,8 @@ def fill_diary(patient, now=None):
 def _first_day(patient, today):
     """Start 120 days back, or where an earlier run started, so a rerun continues its story."""
     first_day = today - timedelta(days=STORY_DAYS - 1)
-    started = db.session.get(medications.model, record_id(patient.id, "medication", NAPROXEN.key))
+    medication = registered_collections()["medications"].model
+    started = db.session.get(medication, record_id(patient.id, "medication", NAPROXEN.key))
     if started is not None:
         first_day = min(first_day, started.start_date)
     return first_day

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from ..records.collections import pain_entries, sleep_entries
 from .story import FLARE_DAYS, USUAL_SLEEP, clamp, nrs
 
 ACTIVITIES = ("desk work", "walk", "driving", "housework", "shopping", "long sitting", "stairs")
@@ -43,7 +42,7 @@ def pain_records(story):
                 saved_at = story.saved_at(recorded_at, rng, (26 * 60, 40 * 60))
             else:
                 saved_at = story.saved_at(recorded_at, rng)
-            yield pain_entries, story.record_id("pain", day.date, slot), body, saved_at
+            yield "pain-entries", story.record_id("pain", day.date, slot), body, saved_at
 
 
 def _sites(day, intensity, rng):
@@ -105,4 +104,4 @@ def sleep_records(story):
         if lost >= 90:
             body["note"] = "Woke with back pain in the night."
         saved_at = story.saved_at(out_of_bed, rng, (5, 40))
-        yield sleep_entries, story.record_id("sleep", night_of), body, saved_at
+        yield "sleep-entries", story.record_id("sleep", night_of), body, saved_at

@@ -3,8 +3,6 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from ..medications.collections import medication_doses, medications
-
 
 @dataclass(frozen=True)
 class Prescription:
@@ -49,7 +47,7 @@ def medication_records(story):
             "start_date": story.days[0].date.isoformat(),
             "note": prescription.note,
         }
-        yield medications, story.record_id("medication", prescription.key), body, saved_at
+        yield "medications", story.record_id("medication", prescription.key), body, saved_at
 
 
 def dose_records(story):
@@ -75,7 +73,7 @@ def dose_records(story):
                     body.update(status="taken", taken_at=story.local_iso(instant))
                 if story.happened(instant):
                     record_id = story.record_id("dose", prescription.key, due)
-                    yield medication_doses, record_id, body, story.saved_at(instant, rng, (0, 5))
+                    yield "medication-doses", record_id, body, story.saved_at(instant, rng, (0, 5))
         yield from _breakthrough_doses(story, day, rng)
 
 
@@ -100,4 +98,4 @@ def _breakthrough_doses(story, day, rng):
             body = {"medication_id": medication_id, "status": "taken"}
             body["taken_at"] = story.local_iso(taken_at)
             record_id = story.record_id("dose", OXYCODONE.key, day.date, number)
-            yield medication_doses, record_id, body, story.saved_at(taken_at, rng, (0, 5))
+            yield "medication-doses", record_id, body, story.saved_at(taken_at, rng, (0, 5))

@@ -2,7 +2,6 @@
 
 from datetime import timedelta
 
-from ..records.collections import therapy_sessions
 from .story import nrs, stream
 
 PHYSIO_WEEKDAY = 3  # Thursday
@@ -42,7 +41,7 @@ def therapy_records(story):
             if relief < 0:
                 body["note"] = "Sore after the new exercises."
             record_id = story.record_id("therapy", modality, day.date)
-            yield therapy_sessions, record_id, body, story.saved_at(ended_at, rng)
+            yield "therapy-sessions", record_id, body, story.saved_at(ended_at, rng)
 
 
 def _vr_days(week):

@@ -21,6 +21,7 @@ class DiaryWriter:
 
     def __init__(self, patient):
         self.patient = patient
+        self.collections = registered_collections()
         self.created = Counter()
         self.kept = Counter()
         self._stored = self._stored_ids()
@@ -30,7 +31,7 @@ class DiaryWriter:
 
     def _stored_ids(self):
         """The patient's record ids by model, tombstones included (a deleted record stays so)."""
-        models = {collection.model for collection in registered_collections().values()}
+        models = {collection.model for collection in self.collections.values()}
         stored = {
             model: set(
                 db.session.scalars(select(model.id).where(model.patient_id == self.patient.id))
@@ -39,8 +40,10 @@ class DiaryWriter:
         }
         return {**stored, "deleted": deleted_ids(self.patient.id)}
 
-    def add(self, collection, record_id, body, saved_at):
-        """Add the record unless it exists; a clash with one the patient logged keeps theirs."""
+    def add(self, name, record_id, body, saved_at):
+        """Add a record to the collection ``name`` unless it exists; a clash with one the patient
+        logged keeps theirs."""
+        collection = self.collections[name]
         if record_id in self._taken_ids:
             self.kept[collection.name] += 1
             return
