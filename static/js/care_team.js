@@ -3,7 +3,7 @@ import { api } from "./api.js";
 import { formatDay, formatTime, localParts, today } from "./localtime.js";
 import { confirmed, onItemAction, openConfirm } from "./confirm.js";
 import { clearProblems, say, sayNotLoaded, showProblem } from "./messages.js";
-import { element } from "./show.js";
+import { $, element } from "./show.js";
 
 const LOG_PAGE = 20;
 
@@ -27,7 +27,6 @@ const READS = {
   "medication-doses": ["read", "your medication doses"],
 };
 
-const $ = (id) => document.getElementById(id);
 const inviteForm = $("invite");
 const team = $("team");
 const log = $("log");

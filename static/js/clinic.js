@@ -2,7 +2,7 @@
 import { api } from "./api.js";
 import { formatDay, formatTime, localParts, today } from "./localtime.js";
 import { clearProblems, say, sayNotLoaded, showProblem } from "./messages.js";
-import { element } from "./show.js";
+import { $, element } from "./show.js";
 import { words } from "./words.js";
 
 // The flags of DESIGN §4 (pain_diary/insights/analytics/flags.py) and the patient list's own.
@@ -20,7 +20,6 @@ const MINUS = "\u2212";
 // definition ("last 7 days vs the 14 days before").
 const PAIN_CHANGE = words().pain_change_comparison;
 
-const $ = (id) => document.getElementById(id);
 const form = $("redeem");
 const input = $("code");
 const list = $("patients");

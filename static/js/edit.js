@@ -6,8 +6,8 @@ import { onSubmit, pain, sleep, therapy } from "./entries.js";
 import { formatDay, formatTime, localParts } from "./localtime.js";
 import { reveal, say, showProblem } from "./messages.js";
 import { kept, remove, save, watch } from "./outbox.js";
+import { $ } from "./show.js";
 
-const $ = (id) => document.getElementById(id);
 const form = $("edit");
 const status = $("edit-status");
 const { collection, id } = form.dataset;

@@ -7,7 +7,7 @@ import { confirmed, onItemAction, openConfirm } from "./confirm.js";
 import { addDays, formatDay, formatTime, localParts, today } from "./localtime.js";
 import { say, sayNotLoaded } from "./messages.js";
 import { kept, remove } from "./outbox.js";
-import { duration, element, named } from "./show.js";
+import { $, duration, element, named } from "./show.js";
 import { words } from "./words.js";
 
 const BATCH_DAYS = 30;
@@ -22,7 +22,6 @@ const labels = Object.fromEntries(
 const label = (kind, code) => labels[kind].get(code) ?? code;
 const sleepQuality = (value) => vocabulary.sleep_quality?.[value];
 
-const $ = (id) => document.getElementById(id);
 const choice = $("show-form");
 const days = $("days");
 const status = $("history-status");

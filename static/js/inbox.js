@@ -12,9 +12,8 @@ import { addDays, formatDay, formatTime, localParts, now, today } from "./localt
 import { say } from "./messages.js";
 import { kept, save } from "./outbox.js";
 import { markRead, sendWaiting, showUnread, unread, waitingReads } from "./reads.js";
-import { element, named } from "./show.js";
+import { $, element, named } from "./show.js";
 
-const $ = (id) => document.getElementById(id);
 const PAGE = 30;
 const LATE_MS = 60 * 60 * 1000; // DESIGN §7: a dose answered over an hour late asks when
 const OPEN_WAIT_MS = 1500; // a tap on a link waits this long at most for the read mark

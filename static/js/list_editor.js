@@ -4,6 +4,7 @@
 import { all, api } from "./api.js";
 import { confirmed, onItemAction, openConfirm } from "./confirm.js";
 import { clearProblems, say, sayNotLoaded, showSaveProblem } from "./messages.js";
+import { $ } from "./show.js";
 
 /**
  * The editor of the page's list of ``name`` (the collection, "medications"), one of which is a
@@ -24,7 +25,6 @@ import { clearProblems, say, sayNotLoaded, showSaveProblem } from "./messages.js
  */
 export function listEditor(page) {
   const { name, noun, list, form } = page;
-  const $ = (id) => document.getElementById(id);
   const status = $(`${name}-status`);
   const formStatus = $("form-status");
   const saveButton = $("save");

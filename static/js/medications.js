@@ -7,7 +7,7 @@ import { listEditor } from "./list_editor.js";
 import { today } from "./localtime.js";
 import { nothingMissing, say } from "./messages.js";
 import { checkDays, checkedDays, daysInWords, joined, timeRows } from "./plans.js";
-import { dose, element } from "./show.js";
+import { $, dose, element } from "./show.js";
 import { words } from "./words.js";
 
 const MAX_TIMES = 12;
@@ -24,7 +24,6 @@ const routeLabels = new Map(vocabulary.routes);
 const ingredientLabels = new Map(vocabulary.ingredients);
 const weekdays = new Map(vocabulary.weekdays);
 
-const $ = (id) => document.getElementById(id);
 const form = $("medication");
 const times = timeRows($("times"), { template: $("time-row"), add: $("add-time"), max: MAX_TIMES });
 const dateFormat = new Intl.DateTimeFormat(undefined, { timeZone: "UTC", day: "numeric", month: "long", year: "numeric" });

@@ -2,8 +2,8 @@
 // browser's permission and sends the subscription to the server; turned off again.
 import { api } from "./api.js";
 import { say } from "./messages.js";
+import { $ } from "./show.js";
 
-const $ = (id) => document.getElementById(id);
 const state = $("push-state");
 const on = $("push-on");
 const off = $("push-off");

@@ -6,7 +6,7 @@ import { formatDay, formatTime, localParts } from "./localtime.js";
 import { clearProblems, nothingMissing, say, showProblem } from "./messages.js";
 import { checkDays, checkedDays, daysInWords, joined, timeRows } from "./plans.js";
 import "./push.js";
-import { element } from "./show.js";
+import { $, element } from "./show.js";
 import { words } from "./words.js";
 
 const MAX_TIMES = 8;
@@ -17,7 +17,6 @@ const channelLabels = new Map(vocabulary.channels);
 const weekdays = new Map(vocabulary.weekdays);
 const dateFormat = new Intl.DateTimeFormat(undefined, { timeZone: "UTC", day: "numeric", month: "long" });
 
-const $ = (id) => document.getElementById(id);
 const form = $("rule");
 const times = timeRows($("times"), { template: $("time-row"), add: $("add-time"), max: MAX_TIMES });
 

@@ -2,8 +2,8 @@
 import { api } from "./api.js";
 import { today } from "./localtime.js";
 import { clearProblems, nothingMissing, say, showProblem } from "./messages.js";
+import { $ } from "./show.js";
 
-const $ = (id) => document.getElementById(id);
 const profile = $("profile");
 const profileStatus = $("profile-status");
 const password = $("password");

@@ -1,6 +1,9 @@
 // How the pages show things: elements, durations and doses in words.
 import { words } from "./words.js";
 
+/** The page's element with this id. */
+export const $ = (id) => document.getElementById(id);
+
 /** A new element with ``attributes`` and ``children`` (text or nodes; null ones left out). */
 export function element(tag, attributes = {}, ...children) {
   const node = document.createElement(tag);

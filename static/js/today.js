@@ -7,9 +7,7 @@ import { uuid } from "./ids.js";
 import { addDays, formatDay, formatTime, isoLocal, localParts, now, today, wallClock } from "./localtime.js";
 import { reveal, say, showProblem } from "./messages.js";
 import { kept, save } from "./outbox.js";
-import { duration, element, named } from "./show.js";
-
-const $ = (id) => document.getElementById(id);
+import { $, duration, element, named } from "./show.js";
 
 function sayWithLink(element, text, href, linkText, options) {
   say(element, text, options);

@@ -2,7 +2,7 @@
 import { api } from "./api.js";
 import { addDays, formatDay, today } from "./localtime.js";
 import { say, sayNotLoaded } from "./messages.js";
-import { duration, element } from "./show.js";
+import { $, duration, element } from "./show.js";
 import { words } from "./words.js";
 
 const NOT_ENOUGH = "Not enough entries yet";
@@ -16,12 +16,10 @@ const RESPONSES = {
 };
 const RESPONSE_THRESHOLDS = [10, 30, 50];
 
-const $ = (id) => document.getElementById(id);
 const form = $("period");
 const list = $("figures");
 const loading = $("figures-loading");
 const problem = $("figures-problem");
-const status = $("period-status");
 const pdf = $("period-pdf");
 const charts = [...document.querySelectorAll("img[data-chart]")];
 const modalities = new Map(words().modalities ?? []);
@@ -180,7 +178,7 @@ async function show() {
   showCharts(from, to, days);
   pdf.href = `/api/v1/summary.pdf?from=${from}&to=${to}`;
   pdf.download = `pain-diary-summary-${from}-to-${to}.pdf`;
-  say(status, `Showing ${periodWords(days)}: ${formatDay(from)} to ${formatDay(to)}.`);
+  say($("period-status"), `Showing ${periodWords(days)}: ${formatDay(from)} to ${formatDay(to)}.`);
 
   loading.hidden = false;
   list.setAttribute("aria-busy", "true");
