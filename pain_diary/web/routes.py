@@ -14,13 +14,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..accounts.auth import sign_out
-from ..accounts.schemas import iana_timezones
+from ..accounts.users import iana_timezones
 from ..analytics.mme import CONVERSION_FACTORS
 from ..care.access import readable_patient
 from ..extensions import csrf, db
 from ..insights.reading import report_context
 from ..reminders.inbox import unread_count
-from ..reminders.subscriptions import forget_browser
 from ..sync.registry import any_of, registry
 from .words import label, words
 
@@ -164,8 +163,7 @@ def logout():
     """
     csrf.protect()
     if current_user.is_authenticated:
-        forget_browser(current_user, request.form.get("push_endpoint"))
-        sign_out()
+        sign_out(request.form.get("push_endpoint"))
         db.session.commit()
     return redirect(url_for("web.login"))
 
