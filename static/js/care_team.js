@@ -1,6 +1,6 @@
 // Care team: create an invitation code, see and revoke who has access, read the access log.
 import { api } from "./api.js";
-import { formatDay, formatTime, localParts, today } from "./localtime.js";
+import { formatDate, formatTime, localParts } from "./localtime.js";
 import { confirmed, onItemAction, openConfirm } from "./confirm.js";
 import { clearProblems, say, sayNotLoaded, showProblem } from "./messages.js";
 import { $, element } from "./show.js";
@@ -32,15 +32,10 @@ const team = $("team");
 const log = $("log");
 const more = $("log-more");
 const teamStatus = $("team-status");
-const currentYear = today().slice(0, 4);
 let logCursor = null;
 
 /** "Thursday 3 December" in the patient's zone, with the year when it is not this year's. */
-function dayOf(instant) {
-  const { date } = localParts(instant);
-  const shown = formatDay(date);
-  return date.slice(0, 4) === currentYear ? shown : `${shown} ${date.slice(0, 4)}`;
-}
+const dayOf = (instant) => formatDate(localParts(instant).date);
 
 /** "Thursday 3 December 09:12" in the patient's zone. */
 const when = (instant) => `${dayOf(instant)} ${formatTime(instant)}`;

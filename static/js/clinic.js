@@ -1,6 +1,6 @@
 // Clinic: redeem a patient's invitation code; the linked patients, those needing attention first.
 import { api } from "./api.js";
-import { formatDay, formatTime, localParts, today } from "./localtime.js";
+import { formatDate, formatTime, localParts, today } from "./localtime.js";
 import { clearProblems, say, sayNotLoaded, showProblem } from "./messages.js";
 import { $, element } from "./show.js";
 import { words } from "./words.js";
@@ -23,7 +23,6 @@ const PAIN_CHANGE = words().pain_change_comparison;
 const form = $("redeem");
 const input = $("code");
 const list = $("patients");
-const currentYear = today().slice(0, 4);
 
 const daysBetween = (earlier, later) =>
   Math.round((Date.parse(`${later}T12:00:00Z`) - Date.parse(`${earlier}T12:00:00Z`)) / 86_400_000);
@@ -36,8 +35,7 @@ function ago(instant) {
   if (days === 1) return `Yesterday, ${formatTime(instant)}`;
   if (days < 14) return `${days} days ago`;
   if (days < 63) return `${Math.floor(days / 7)} weeks ago`;
-  const shown = formatDay(date);
-  return date.slice(0, 4) === currentYear ? shown : `${shown} ${date.slice(0, 4)}`;
+  return formatDate(date);
 }
 
 const signedPercent = (value) => {

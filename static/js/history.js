@@ -4,23 +4,15 @@
 // sync is listed in its day, marked, until the server's copy takes its place.
 import { all, api } from "./api.js";
 import { confirmed, onItemAction, openConfirm } from "./confirm.js";
-import { addDays, formatDay, formatTime, localParts, today } from "./localtime.js";
+import { KINDS } from "./history_entries.js";
+import { addDays, formatDate, today } from "./localtime.js";
 import { say, sayNotLoaded } from "./messages.js";
 import { kept, remove } from "./outbox.js";
-import { $, duration, element, named } from "./show.js";
-import { words } from "./words.js";
+import { $, element } from "./show.js";
 
 const BATCH_DAYS = 30;
-const SIDES = { left: "left", right: "right", both: "both sides", center: "middle" };
 // What the server derives from a body: stale or missing in a write that waits on the phone.
 const SERVER_SET = ["local_date", "time_in_bed_minutes", "total_sleep_minutes", "sleep_efficiency"];
-
-const vocabulary = words();
-const labels = Object.fromEntries(
-  ["body_sites", "qualities", "modalities"].map((kind) => [kind, new Map(vocabulary[kind] ?? [])]),
-);
-const label = (kind, code) => labels[kind].get(code) ?? code;
-const sleepQuality = (value) => vocabulary.sleep_quality?.[value];
 
 const choice = $("show-form");
 const days = $("days");
@@ -30,91 +22,9 @@ const earlier = $("show-earlier");
 const retry = $("retry");
 
 const firstDay = today();
-const currentYear = firstDay.slice(0, 4);
 let oldestLoaded = addDays(firstDay, 1); // the day after the last batch's first day
 let generation = 0; // a new choice or a sync starts again: what an older one loads is dropped
 let medications = new Map();
-
-function dayHeading(date) {
-  const shown = formatDay(date);
-  return date.slice(0, 4) === currentYear ? shown : `${shown} ${date.slice(0, 4)}`;
-}
-
-function painEntry(entry) {
-  const time = formatTime(entry.recorded_at);
-  const sites = (entry.body_sites ?? []).map(({ site, side }) => {
-    const name = label("body_sites", site);
-    return side ? `${name} (${SIDES[side] ?? side})` : name;
-  });
-  const described = [...sites, ...(entry.qualities ?? []).map((q) => label("qualities", q))].join(", ");
-  return {
-    collection: "pain-entries", id: entry.id, day: entry.local_date ?? localParts(entry.recorded_at).date,
-    at: entry.recorded_at, text: [`Pain ${entry.intensity}`, described, time].filter(Boolean).join(" · "),
-    note: entry.note, what: `pain ${entry.intensity} at ${time}`,
-  };
-}
-
-function sleepEntry(entry) {
-  // A night belongs to the morning one got up: "last night" is what the patient logs today.
-  const parts = [
-    "Sleep",
-    entry.total_sleep_minutes == null ? null : `${duration(entry.total_sleep_minutes)} asleep`,
-    entry.sleep_efficiency == null ? null : `efficiency ${Math.round(entry.sleep_efficiency)} %`,
-    sleepQuality(entry.quality) && `quality ${sleepQuality(entry.quality).toLowerCase()}`,
-  ];
-  return {
-    collection: "sleep-entries", id: entry.id, day: localParts(entry.out_of_bed_at).date,
-    at: entry.out_of_bed_at, text: parts.filter(Boolean).join(" · "), note: entry.note,
-    what: `sleep, night of ${dayHeading(entry.night_of)}`,
-  };
-}
-
-function therapySession(session) {
-  const time = formatTime(session.started_at);
-  const modality = label("modalities", session.modality);
-  const { pain_before: before, pain_after: after } = session;
-  let pain = null;
-  if (before != null && after != null) pain = `pain ${before} → ${after}`;
-  else if (before != null) pain = `pain before ${before}`;
-  else if (after != null) pain = `pain after ${after}`;
-  const name = session.program ? `${modality} (${session.program})` : modality;
-  return {
-    collection: "therapy-sessions", id: session.id, day: session.local_date ?? localParts(session.started_at).date,
-    at: session.started_at, text: [name, `${session.duration_minutes} min`, pain, time].filter(Boolean).join(" · "),
-    note: session.note, what: `${modality} at ${time}`,
-  };
-}
-
-/** "Pregabalin 75 mg · 08:00 dose · taken at 08:40": which scheduled dose it answered, or as needed. */
-function medicationDose(dose) {
-  const medication = medications.get(dose.medication_id);
-  const name = medication?.name ?? "A medication";
-  const amount = dose.amount ?? medication?.dose_amount;
-  const unit = dose.dose_unit ?? medication?.dose_unit;
-  const shown = amount && unit ? named(name, amount, unit) : name;
-  const at = dose.taken_at ?? dose.scheduled_for;
-  const day = dose.local_date ?? localParts(at).date;
-  let answered = "as needed";
-  if (dose.scheduled_for) {
-    // A dose taken after midnight is listed on the day it was taken: it says whose dose it was.
-    const due = localParts(dose.scheduled_for).date;
-    answered = `${formatTime(dose.scheduled_for)} dose${due === day ? "" : ` of ${dayHeading(due)}`}`;
-  }
-  const taken = dose.status === "taken" ? `taken at ${formatTime(dose.taken_at)}` : "skipped";
-  return {
-    collection: "medication-doses", id: dose.id, day, at,
-    text: [shown, answered, taken, dose.skip_reason].filter(Boolean).join(" · "),
-    what: dose.scheduled_for ? `${name} ${formatTime(dose.scheduled_for)} dose ${taken}` : `${name} ${taken}`,
-  };
-}
-
-// Each collection History lists: its entries' line and, for "Nothing …", what they are called.
-const KINDS = {
-  "pain-entries": { format: painEntry, noun: "pain entries" },
-  "sleep-entries": { format: sleepEntry, noun: "nights of sleep" },
-  "medication-doses": { format: medicationDose, noun: "doses" },
-  "therapy-sessions": { format: therapySession, noun: "therapy sessions" },
-};
 
 /** The "Show" choice: its value, the collections it lists and what their entries are called. */
 function chosen() {
@@ -140,7 +50,7 @@ async function loadEntries(collections, from, to) {
   const lists = await Promise.all(collections.map((collection) => all(`/${collection}`, {
     // Sleep is listed by night_of, the evening before the morning it is shown under.
     from: collection === "sleep-entries" ? addDays(from, -1) : from, to,
-  }).then((items) => items.map(KINDS[collection].format))));
+  }).then((items) => items.map((item) => KINDS[collection].format(item, medications)))));
   return lists.flat();
 }
 
@@ -159,7 +69,7 @@ function waitingEntries(outbox, collections) {
     .map((op) => {
       const body = { ...op.body, id: op.id };
       for (const name of SERVER_SET) delete body[name];
-      return { ...KINDS[op.collection].format(body), waiting: true };
+      return { ...KINDS[op.collection].format(body, medications), waiting: true };
     });
 }
 
@@ -188,7 +98,7 @@ function daySection(date) {
   if (existing) return existing.querySelector("ul");
   const id = `day-${date}`;
   const section = element("section", { class: "day", "data-day": date, "aria-labelledby": id },
-    element("h2", { id, tabindex: "-1" }, dayHeading(date)), element("ul", { class: "list card" }));
+    element("h2", { id, tabindex: "-1" }, formatDate(date)), element("ul", { class: "list card" }));
   // Batches arrive newest first, but keep the order right whatever arrives.
   const later = [...days.children].find((other) => other.dataset.day < date);
   days.insertBefore(section, later ?? null);
@@ -251,8 +161,8 @@ async function loadBatch() {
     $("diary-start").hidden = more || empty;
     if (to !== firstDay) {
       say(status, listed.length
-        ? `Showing from ${dayHeading(from)}.`
-        : `Nothing logged from ${dayHeading(from)} to ${dayHeading(to)}.`);
+        ? `Showing from ${formatDate(from)}.`
+        : `Nothing logged from ${formatDate(from)} to ${formatDate(to)}.`);
     }
   } catch (error) {
     if (batch !== generation) return;

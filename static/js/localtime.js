@@ -89,3 +89,9 @@ export const formatTime = (iso) => timeFormat.format(new Date(iso));
 
 /** "Wednesday 2 December" for a local date "YYYY-MM-DD". */
 export const formatDay = (date) => dayFormat.format(new Date(`${date}T12:00:00Z`));
+
+/** formatDay, with the year when it is not this year's: "Wednesday 2 December 2025". */
+export function formatDate(date) {
+  const shown = formatDay(date);
+  return date.slice(0, 4) === today().slice(0, 4) ? shown : `${shown} ${date.slice(0, 4)}`;
+}
