@@ -1,4 +1,4 @@
-// A list the patient keeps (Medications, Reminders; templates/list_editor.html): the items, each
+// A list the patient keeps (Medications, Reminders; templates/forms.html): the items, each
 // with Edit and a Delete that asks first, above one form that adds an item or changes the one
 // being edited. The page says what an item is; the editor does the rest.
 import { all, api } from "./api.js";
@@ -20,7 +20,7 @@ import { $ } from "./show.js";
  * - ``read(editing)``: the form as an API body, or null after saying what is missing;
  * - ``save(body, editing)``: sends it; resolves to ``{saved, message}``;
  * - ``actions``: the list's other buttons, by data-action: ``(record, button) => …``.
- * The rest of the page is found by the ids templates/list_editor.html gives it. The list loads
+ * The rest of the page is found by the ids templates/forms.html gives it. The list loads
  * at once; the editor returned lets the page show a record the server changed (``put``).
  */
 export function listEditor(page) {
