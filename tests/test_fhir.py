@@ -1,10 +1,14 @@
 """The FHIR R4 Bundle (DESIGN §4): valid R4B, one resource per record, who may read it."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
+
+from pain_diary.fhir.bundle import Bundle as DiaryBundle
+from pain_diary.insights.fhir import add_records
+from pain_diary.sync.registry import RecordType, registry
 
 from .helpers import assert_invalid
 from .test_export import ago, log_diary, put
@@ -346,3 +350,41 @@ def test_the_openapi_document_gives_the_rxnorm_pattern(client):
     schemas = client.get("/api/v1/openapi.json").json["components"]["schemas"]
     field = schemas["Medication"]["properties"]["rxnorm_code"]
     assert (field["type"], field["pattern"], field["nullable"]) == ("string", "^[0-9]{1,12}$", True)
+
+
+def test_each_record_type_adds_its_resources_in_the_order_declared():
+    def adding(resource_type):
+        def add(records, bundle):
+            for record_id in records[resource_type]:
+                bundle.add(record_id, {"resourceType": resource_type, "subject": bundle.subject})
+
+        return add
+
+    first, second, shared = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    records = {"Procedure": [first, shared], "Observation": [shared, second], "mood": [first]}
+    bundle = DiaryBundle(UTC, date(2025, 11, 12))
+    bundle.add_patient(uuid.uuid4(), {"resourceType": "Patient"})
+    declared = [
+        RecordType("procedures", fhir=adding("Procedure")),
+        RecordType("mood"),  # no fhir part: nothing in the bundle
+        RecordType("observations", fhir=adding("Observation")),
+    ]
+    add_records(bundle, records, declared)
+    added = [(e["resource"]["resourceType"], e["resource"]["identifier"][0]["value"])
+             for e in bundle.entries[1:]]  # fmt: skip
+    assert added == [
+        ("Procedure", f"urn:uuid:{first}"), ("Procedure", f"urn:uuid:{shared}"),
+        ("Observation", f"urn:uuid:{shared}"), ("Observation", f"urn:uuid:{second}"),
+    ]  # fmt: skip
+    assert all(e["resource"]["subject"] == bundle.subject for e in bundle.entries[1:])
+
+
+def test_a_record_type_without_fhir_leaves_the_bundle_as_it_was(app, patient, monkeypatch):
+    log_diary(patient)
+    before = own_bundle(patient)
+    with app.app_context():  # declared after the others, for this test only
+        monkeypatch.setitem(registry().record_types, "mood", RecordType("mood"))
+        assert list(registry().record_types)[-1] == "mood"
+    after = own_bundle(patient)
+    assert len(after["entry"]) == 12
+    assert after["entry"] == before["entry"]

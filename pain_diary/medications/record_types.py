@@ -4,6 +4,7 @@ from ..charts import adherence
 from ..sync.registry import Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import medication_doses, medications
+from .fhir import medication_resources
 from .schemas import DOSE_UNITS, ROUTES
 
 MEDICATIONS = RecordType(
@@ -28,6 +29,7 @@ MEDICATIONS = RecordType(
     charts=(
         Chart("adherence", "Medication adherence", adherence.draw, frozenset({"medications"})),
     ),
+    fhir=medication_resources,
     vocabulary={"dose_units": DOSE_UNITS, "routes": ROUTES},
     labels={
         "mcg": "mcg",

@@ -4,6 +4,7 @@ from ..charts import pain, sleep, therapy
 from ..sync.registry import Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
+from .fhir import pain_resources, sleep_resources, therapy_resources
 from .schemas import BODY_SITES, MODALITIES, QUALITIES
 
 PAIN = RecordType(
@@ -25,6 +26,7 @@ PAIN = RecordType(
         "nrs_anchors": {0: "No pain", 10: "Worst pain imaginable"},
     },
     charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"})),),
+    fhir=pain_resources,
     labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
     reminders=(Reminder("pain_log", "Pain check-in", "/today", "Check-in", queries.logged_days),),
     note_kinds={"pain-entries": "Pain entry"},
@@ -45,6 +47,7 @@ SLEEP = RecordType(
         ),
     ),
     charts=(Chart("sleep", "Sleep", sleep.draw, frozenset({"sleep"})),),
+    fhir=sleep_resources,
     vocabulary={
         "sleep_quality": {1: "Very poor", 2: "Poor", 3: "Fair", 4: "Good", 5: "Very good"},
     },
@@ -68,6 +71,7 @@ THERAPY = RecordType(
         ),
     ),
     charts=(Chart("therapy", "Therapy", therapy.draw, frozenset({"therapy"})),),
+    fhir=therapy_resources,
     vocabulary={"modalities": MODALITIES},
     labels={"vr": "VR therapy", "cbt": "CBT", "tens": "TENS"},
     # No "already logged": a session reminder stands even on a day with a session.

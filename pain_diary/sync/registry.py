@@ -71,7 +71,7 @@ class RecordType:
     #: summarize(diary, now) -> the summary section named ``name``.
     summarize: Callable | None = None
     charts: tuple[Chart, ...] = ()
-    #: fhir(records by export name, context) -> FHIR resources for the patient's bundle.
+    #: fhir(records by export name, bundle) adds its resources to the Bundle (pain_diary.fhir).
     fhir: Callable | None = None
     #: Codes the pages show, by vocabulary name: {"body_sites": (code, ...)}.
     vocabulary: Mapping = field(default_factory=dict)

@@ -1,8 +1,8 @@
-"""FHIR code systems, the diary's codes in them, and the CodeableConcept and Quantity they make.
+"""FHIR code systems, the concepts several record types use, and the elements they make.
 
-LOINC for the two measurements DESIGN §4 names, SNOMED CT only where a concept fits the diary's
-term (a body site, a therapy), the diary's own key as text always. Items LOINC has no code for
-(sleep latency, PEG items, ...) carry a code of this app's own system (:data:`LOCAL`) and a text.
+LOINC for measurements, SNOMED CT only where a concept fits the diary's term (a body site, a
+therapy), the diary's own key as text always. Items LOINC has no code for (sleep latency, PEG
+items, ...) carry a code of this app's own system (:data:`LOCAL`) and a text.
 """
 
 LOINC = "http://loinc.org"
@@ -14,13 +14,11 @@ LOCAL = "urn:pain-diary:code"
 PATIENT_IDENTIFIER = "urn:pain-diary:patient"
 RECORD_IDENTIFIER = "urn:ietf:rfc:3986"
 
-PAIN_SEVERITY = (LOINC, "72514-3", "Pain severity - 0-10 verbal numeric rating [Score] - Reported")
-SLEEP_DURATION = (LOINC, "93832-4", "Sleep duration")
 FINDING_SITE = (SNOMED, "363698007", "Finding site")
 
 #: SNOMED CT body structures; a site without a concept that fits (upper back, wrist and hand,
 #: ankle and foot, ...) is given as text only.
-BODY_SITES = {
+BODY_STRUCTURES = {
     "head": ("69536005", "Head structure"),
     "neck": ("45048000", "Neck structure"),
     "shoulder": ("16982005", "Shoulder region structure"),
@@ -36,12 +34,6 @@ BODY_SITES = {
     "knee": ("72696002", "Knee region structure"),
     "leg": ("61685007", "Lower limb structure"),
 }
-#: SNOMED CT procedures and regimes; VR, mindfulness, acupuncture, TENS, massage: text only.
-MODALITIES = {
-    "cbt": ("304891004", "Cognitive behavioral therapy"),
-    "physiotherapy": ("91251008", "Physical therapy procedure"),
-    "exercise": ("229065009", "Exercise therapy"),
-}
 #: The diary's dose units that UCUM codes; the others (tablet, puff, ...) are text only.
 UCUM_UNITS = {"mg": "mg", "mcg": "ug", "g": "g", "ml": "mL", "mcg_per_hour": "ug/h"}
 
@@ -55,6 +47,17 @@ def concept(system, code, display, text=None):
 def local_concept(code, text):
     """A code of this app's own system, its text as display and text."""
     return concept(LOCAL, code, text, text)
+
+
+def body_site(site):
+    """A diary body site ``{site, side?}``: SNOMED CT where a concept fits, the key (and side)
+    as text."""
+    text = site["site"]
+    if site.get("side"):
+        text = f"{text} ({site['side']})"
+    if site["site"] in BODY_STRUCTURES:
+        return concept(SNOMED, *BODY_STRUCTURES[site["site"]], text)
+    return {"text": text}
 
 
 def quantity(value, unit):
