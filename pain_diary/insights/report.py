@@ -13,8 +13,8 @@ from markupsafe import Markup
 
 from ..analytics import DEFAULT_FLAG_THRESHOLDS, NOTES_COUNT
 from ..analytics.mme import CDC_CAVEAT
+from ..medications.dosage import dosage_text
 from ..sync.registry import registry
-from .dosage import dosage_text
 from .headlines import DASH, duration, figure, headlines, opioid_days, signed, week_change
 
 _LABELS = {"vr": "VR", "cbt": "CBT", "tens": "TENS"}

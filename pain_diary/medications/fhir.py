@@ -2,10 +2,7 @@
 (a dose taken or skipped) referring to its statement (DESIGN §4)."""
 
 from ..fhir.codes import RXNORM, notes, quantity
-
-COUNTED_UNITS = ("unit", "tablet", "capsule", "puff", "drop", "patch")
-#: Weekday keys, Monday = 0 as a schedule's ``days_of_week`` counts them (also FHIR's day codes).
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+from .dosage import DAYS, dosage_text
 
 
 def medication_resources(records, bundle):
@@ -80,21 +77,3 @@ def _dose(amount, unit, dose_key):
     if unit == "mcg_per_hour":
         return {"rateQuantity": quantity(amount, unit)}
     return {dose_key: quantity(amount, unit)}
-
-
-# The same words as insights/dosage.py (the summary's), which a feature package may not import:
-# to be one function once that module moves into this package.
-def dosage_text(medication):
-    """'5 mg oral at 08:00, 14:00 and 20:00 on Mon, Thu', '2 tablets every day', '... as needed'."""
-    amount, unit = medication.dose_amount, medication.dose_unit.replace("_", " ")
-    plural = amount != 1 and medication.dose_unit in COUNTED_UNITS
-    words = [f"{amount:g} {unit}{'s' if plural else ''}"]
-    if medication.route:
-        words.append(medication.route)
-    if not medication.schedule:
-        return " ".join([*words, "as needed"])
-    *earlier, last = medication.schedule["times"]
-    words.append("at " + " and ".join([", ".join(earlier), last] if earlier else [last]))
-    days = medication.schedule.get("days_of_week")
-    words.append("on " + ", ".join(DAYS[d].title() for d in days) if days else "every day")
-    return " ".join(words)
