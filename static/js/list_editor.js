@@ -159,9 +159,5 @@ export function listEditor(page) {
 
   blank();
   load();
-  return {
-    get items() { return items; },
-    get editing() { return editing; },
-    list, status, show, put, load, changedElsewhere,
-  };
+  return { get items() { return items; }, list, status, put, changedElsewhere };
 }
