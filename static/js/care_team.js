@@ -4,28 +4,13 @@ import { formatDate, formatTime, localParts } from "./localtime.js";
 import { confirmed, onItemAction, openConfirm } from "./confirm.js";
 import { clearProblems, say, sayNotLoaded, showProblem } from "./messages.js";
 import { $, element } from "./show.js";
+import { words } from "./words.js";
 
 const LOG_PAGE = 20;
 
-// What a clinician read, by the audit event's resource (see pain_diary/care/access.py and the
-// routes that call readable_patient), with the verb a patient would use for it.
-const READS = {
-  patients: ["saw", "your latest figures in their patient list"],
-  "clinic/summary": ["read", "your summary"],
-  summary: ["read", "your summary"],
-  "summary.html": ["read", "your printable summary"],
-  "summary.pdf": ["downloaded", "your summary as a PDF"],
-  fhir: ["downloaded", "your whole diary (FHIR)"],
-  "charts/pain": ["looked at", "your pain chart"],
-  "charts/sleep": ["looked at", "your sleep chart"],
-  "charts/adherence": ["looked at", "your medication chart"],
-  "charts/therapy": ["looked at", "your therapy chart"],
-  "pain-entries": ["read", "your pain entries"],
-  "sleep-entries": ["read", "your sleep entries"],
-  "therapy-sessions": ["read", "your therapy sessions"],
-  medications: ["read", "your medications"],
-  "medication-doses": ["read", "your medication doses"],
-};
+// What a clinician read, by the audit event's resource, with the verb a patient would use for
+// it: the server's words, which name every chart and collection the record types declare.
+const READS = words().reads ?? {};
 
 const inviteForm = $("invite");
 const team = $("team");
