@@ -42,9 +42,9 @@ PUBLIC = {
     "accounts": ("auth", "users", "queries"),
     "care": ("access", "queries", "invitations"),
     "records": ("record_types", "queries"),
-    "medications": ("record_types", "queries", "collections"),
+    "medications": ("record_types", "queries", "collections", "dosage"),
     "insights": ("reading",),
-    "reminders": ("inbox",),
+    "reminders": ("inbox", "vocabulary"),
     "web": (),
     "demo": (),
 }

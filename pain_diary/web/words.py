@@ -7,10 +7,9 @@ what is not a record's (channels, weekdays) is here.
 from flask import current_app
 
 from ..analytics import RECENT_VS_PRIOR
-from ..reminders.schemas import CHANNELS
+from ..reminders.vocabulary import CHANNEL_WORDS
 from ..sync.registry import registry
 
-CHANNEL_WORDS = {"in_app": "In the app", "push": "Push notification", "email": "Email"}
 #: 0 = Monday, as the API counts days of the week.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EXTENSION = "pain_diary.words"
@@ -60,7 +59,7 @@ def _build(registry):
             vocabulary[name] = codes if is_scale else [(c, label(c, labels)) for c in codes]
     vocabulary.update({
         "reminder_kinds": [(r.kind, r.label) for r in registry.parts("reminders")],
-        "channels": [(channel, CHANNEL_WORDS[channel]) for channel in CHANNELS],
+        "channels": [list(pair) for pair in CHANNEL_WORDS],
         "weekdays": list(enumerate(WEEKDAYS)),
         # The clinic's card names its pain change by the definition GET /patients computes it with.
         "pain_change_comparison": RECENT_VS_PRIOR.words,
