@@ -24,6 +24,9 @@ from pain_diary.extensions import api
 from pain_diary.extensions import db as _db
 from pain_diary.fields import Instant, Int, not_in_future
 from pain_diary.localtime import local_date
+from pain_diary.medications.record_types import MEDICATIONS
+from pain_diary.records.record_types import PAIN, SLEEP, THERAPY
+from pain_diary.reminders.models import KINDS
 from pain_diary.sync.fields import RecordSchema
 from pain_diary.sync.models import PatientRecord
 from pain_diary.sync.registry import Export, RecordType, registry
@@ -138,3 +141,14 @@ def test_a_declared_record_type_syncs_exports_and_is_read_by_a_linked_clinician(
         re.search(r'<script type="application/json" id="words">(.*?)</script>', page)[1]
     )
     assert words["reads"]["mood-entries"] == ["read", "your mood entries"]
+
+
+def test_the_declared_reminder_kinds_are_the_apis_kinds_in_its_order():
+    """A reminder rule's ``kind`` is an enum of the API (reminders.models.KINDS, in the OpenAPI
+    document): a record type that declares a reminder must be one of them, and each one must
+    have its record type's page, words and "already logged" rule."""
+    declared = [r for t in (PAIN, SLEEP, MEDICATIONS, THERAPY) for r in t.reminders]
+    assert tuple(reminder.kind for reminder in declared) == KINDS
+    for reminder in declared:
+        assert reminder.url.startswith("/today")
+        assert (reminder.already_logged is None) == (reminder.logged_key is None)

@@ -1,11 +1,31 @@
 """Medications and their doses as the rest of the app sees them (DESIGN §1)."""
 
+from ..analytics.adherence import as_needed_use, medication_adherence
+from ..analytics.mme import daily_mme, mme_summary
 from ..charts import adherence
+from ..localtime import local_date
 from ..sync.registry import Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import medication_doses, medications
 from .fhir import medication_resources
 from .schemas import DOSE_UNITS, ROUTES
+
+
+def medications_section(diary, now):
+    """Adherence per medication, as-needed use and MME over the period (DESIGN §4)."""
+    first_day, last_day, tz = diary.first_day, diary.last_day, diary.tz
+    section = medication_adherence(diary.plans, diary.doses, tz, first_day, last_day, now)
+    section["as_needed"] = as_needed_use(diary.plans, diary.doses, tz, first_day, last_day)
+    # Days still to come carry no doses yet: average over the days up to today.
+    until = max(first_day, min(last_day, local_date(now, tz)))
+    section["mme"] = mme_summary(daily_mme(diary.opioid_doses, tz), first_day, until)
+    return section
+
+
+def the_dose(rule, occurrence_at, day):
+    """A dose reminder is answered by an event (taken or skipped) of that scheduled dose."""
+    return rule.medication_id, occurrence_at
+
 
 MEDICATIONS = RecordType(
     "medications",
@@ -26,6 +46,7 @@ MEDICATIONS = RecordType(
             "skip_reason.",
         ),
     ),
+    summarize=medications_section,
     charts=(
         Chart("adherence", "Medication adherence", adherence.draw, frozenset({"medications"})),
     ),
@@ -41,7 +62,12 @@ MEDICATIONS = RecordType(
     },  # fmt: skip
     reminders=(
         Reminder(
-            "medication", "Medication", "/today#medications", "Medication", queries.answered_doses
+            "medication",
+            "Medication",
+            "/today#medications",
+            "Medication",
+            queries.answered_doses,
+            the_dose,
         ),
     ),
     history=(("doses", "Doses", "medication-doses"),),

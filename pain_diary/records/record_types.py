@@ -1,11 +1,38 @@
 """Pain entries, sleep entries and therapy sessions as the rest of the app sees them (DESIGN §1)."""
 
+from datetime import timedelta
+
+from .. import analytics
 from ..charts import pain, sleep, therapy
 from ..sync.registry import Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
 from .fhir import pain_resources, sleep_resources, therapy_resources
 from .schemas import BODY_SITES, MODALITIES, QUALITIES
+
+
+def on_the_day(rule, occurrence_at, day):
+    """A check-in is answered by a pain entry on the local day it was due."""
+    return rule.patient_id, day
+
+
+def the_night_before(rule, occurrence_at, day):
+    """A sleep diary is answered by the entry of the night that ended that morning."""
+    return rule.patient_id, day - timedelta(days=1)
+
+
+def pain_section(diary, now):
+    return analytics.pain_summary(diary.pain, diary.first_day, diary.last_day)
+
+
+def sleep_section(diary, now):
+    daily_pain = analytics.daily_pain(diary.pain)  # for the sleep–pain correlation
+    return analytics.sleep_summary(diary.sleep, daily_pain, diary.first_day, diary.last_day)
+
+
+def therapy_section(diary, now):
+    return analytics.therapy_summary(diary.therapy)
+
 
 PAIN = RecordType(
     "pain",
@@ -25,10 +52,15 @@ PAIN = RecordType(
         # The NRS anchors at each end of the 0–10 scale (IMMPACT, Dworkin 2005).
         "nrs_anchors": {0: "No pain", 10: "Worst pain imaginable"},
     },
+    summarize=pain_section,
     charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"})),),
     fhir=pain_resources,
     labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
-    reminders=(Reminder("pain_log", "Pain check-in", "/today", "Check-in", queries.logged_days),),
+    reminders=(
+        Reminder(
+            "pain_log", "Pain check-in", "/today", "Check-in", queries.logged_days, on_the_day
+        ),
+    ),
     note_kinds={"pain-entries": "Pain entry"},
     history=(("pain", "Pain", "pain-entries"),),
     editable=("pain-entries",),
@@ -46,13 +78,21 @@ SLEEP = RecordType(
             "(minutes) and sleep efficiency (%) are computed.",
         ),
     ),
+    summarize=sleep_section,
     charts=(Chart("sleep", "Sleep", sleep.draw, frozenset({"sleep"})),),
     fhir=sleep_resources,
     vocabulary={
         "sleep_quality": {1: "Very poor", 2: "Poor", 3: "Fair", 4: "Good", 5: "Very good"},
     },
     reminders=(
-        Reminder("sleep_log", "Sleep diary", "/today#sleep", "Sleep diary", queries.logged_nights),
+        Reminder(
+            "sleep_log",
+            "Sleep diary",
+            "/today#sleep",
+            "Sleep diary",
+            queries.logged_nights,
+            the_night_before,
+        ),
     ),
     note_kinds={"sleep-entries": "Sleep diary"},
     history=(("sleep", "Sleep", "sleep-entries"),),
@@ -70,6 +110,7 @@ THERAPY = RecordType(
             "after, program.",
         ),
     ),
+    summarize=therapy_section,
     charts=(Chart("therapy", "Therapy", therapy.draw, frozenset({"therapy"})),),
     fhir=therapy_resources,
     vocabulary={"modalities": MODALITIES},

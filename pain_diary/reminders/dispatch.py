@@ -24,12 +24,12 @@ from ..accounts.queries import recipients
 from ..database import plain_rows
 from ..extensions import db
 from ..localtime import local_date
-from ..medications.queries import answered_doses, medication_labels
-from ..records.queries import logged_days, logged_nights
+from ..medications.queries import medication_labels
+from ..sync.registry import registry
 from ..types import utcnow
 from . import claims as claiming
 from .channels.email import email_configured
-from .messages import URLS, inbox_entry
+from .messages import inbox_entry
 from .models import Delivery, Notification, PushSubscription
 from .schedule import in_quiet_hours, wall_clock
 from .sending import Lease, Outgoing, send_all
@@ -98,31 +98,28 @@ def tick(now=None):
     return report
 
 
-def already_logged(batch, patients):
+def already_logged(batch, patients, reminders):
     """DESIGN §5: the claims whose entry is in the diary already, one statement per kind.
 
-    A pain check-in is logged when the local day of its occurrence has a pain entry; a sleep
-    diary when the night that ended (the evening before) has a sleep entry; a dose when it has
-    a dose event.
+    Each record type's reminder says what answers it (sync.registry.Reminder): a pain check-in
+    a pain entry on the local day of its occurrence, a sleep diary the night that ended (the
+    evening before), a dose its dose event.
     """
-    wanted = {"pain_log": {}, "sleep_log": {}, "medication": {}}
+    wanted = {kind: {} for kind, reminder in reminders.items() if reminder.already_logged}
     for claim in batch:
         rule = claim.rule
         if rule.kind not in wanted:
             continue
         day = local_date(claim.occurrence_at, ZoneInfo(patients[rule.patient_id].timezone))
-        key = {
-            "pain_log": (rule.patient_id, day),
-            "sleep_log": (rule.patient_id, day - timedelta(days=1)),
-            "medication": (rule.medication_id, claim.occurrence_at),
-        }[rule.kind]
+        key = reminders[rule.kind].logged_key(rule, claim.occurrence_at, day)
         wanted[rule.kind].setdefault(key, []).append(claim.id)
-    found = (
-        *(wanted["pain_log"][key] for key in logged_days(wanted["pain_log"])),
-        *(wanted["sleep_log"][key] for key in logged_nights(wanted["sleep_log"])),
-        *(wanted["medication"][key] for key in answered_doses(wanted["medication"])),
-    )
-    return {claim_id for claim_ids in found for claim_id in claim_ids}
+    return {
+        claim_id
+        for kind, keys in wanted.items()
+        if keys
+        for key in reminders[kind].already_logged(keys)
+        for claim_id in keys[key]
+    }
 
 
 class _Batch:
@@ -139,7 +136,8 @@ class _Batch:
         for subscription in plain_rows(statement):
             self.subscriptions.setdefault(subscription.patient_id, []).append(subscription)
         fresh = [claim for claim in batch if not claim.outcomes]
-        self.logged = already_logged(fresh, self.patients)
+        self.reminders = {reminder.kind: reminder for reminder in registry().parts("reminders")}
+        self.logged = already_logged(fresh, self.patients, self.reminders)
         self.labels = medication_labels(
             {c.rule.medication_id for c in fresh if c.rule.medication_id}
         )
@@ -224,7 +222,10 @@ def _open(claim, context, settings, now):
     channels = [name for name in unsent if outcomes[name]["status"] in UNSENT]
     if not channels:
         return outcomes, None
-    return outcomes, Outgoing(claim, patient, channels, subscriptions, inbox_id, clock, outcomes)
+    url = context.reminders[rule.kind].url
+    return outcomes, Outgoing(
+        claim, patient, channels, subscriptions, inbox_id, clock, url, outcomes
+    )
 
 
 def _unusable(channel, claim, settings, now, quiet, subscriptions):
@@ -242,12 +243,13 @@ def _unusable(channel, claim, settings, now, quiet, subscriptions):
 
 def _write_inbox_entry(claim, context, clock, now):
     rule = claim.rule
-    title, body = inbox_entry(rule.kind, clock, context.labels.get(rule.medication_id))
+    reminder = context.reminders[rule.kind]
+    title, body = inbox_entry(reminder, clock, context.labels.get(rule.medication_id))
     notification_id = uuid.uuid4()
     context.notifications.append({
         "id": notification_id, "patient_id": rule.patient_id, "rule_id": rule.id,
         "delivery_id": claim.id, "kind": rule.kind, "title": title, "body": body,
-        "url": URLS[rule.kind], "due_at": claim.occurrence_at, "created_at": now,
+        "url": reminder.url, "due_at": claim.occurrence_at, "created_at": now,
         "read_at": None, "snoozed_until": None,
     })  # fmt: skip
     return notification_id

@@ -8,14 +8,6 @@ from datetime import time
 
 TITLE = "Pain Diary"
 
-#: Where tapping the reminder takes the patient.
-URLS = {
-    "pain_log": "/today",
-    "sleep_log": "/today#sleep",
-    "medication": "/today#medications",
-    "therapy": "/today#therapy",
-}
-
 
 def part_of_day(clock: time) -> str:
     if clock.hour < 12:
@@ -35,15 +27,15 @@ def headline(kind: str, clock: time) -> str:
     return f"Time for your {hhmm} session"
 
 
-def inbox_entry(kind: str, clock: time, medication: str | None = None) -> tuple[str, str]:
-    """The title and body of the in-app notification; ``medication`` names the dose."""
-    if kind == "medication" and medication:
+def inbox_entry(reminder, clock: time, medication: str | None = None) -> tuple[str, str]:
+    """The title and body of the in-app notification of ``reminder`` (its record type's
+    declaration, sync.registry.Reminder); ``medication`` names the dose."""
+    if reminder.kind == "medication" and medication:
         return "Medication", f"Time for your {clock.strftime('%H:%M')} dose: {medication}."
-    titles = {"pain_log": "Check-in", "sleep_log": "Sleep diary", "therapy": "Session"}
-    return titles.get(kind, "Medication"), headline(kind, clock) + "."
+    return reminder.inbox_title, headline(reminder.kind, clock) + "."
 
 
-def push_payload(kind: str, clock: time, delivery_id, notification_id) -> dict:
+def push_payload(kind: str, clock: time, url: str, delivery_id, notification_id) -> dict:
     """DESIGN §5: ``{title, body, url, tag, notification_id, kind}``; the tag is the delivery id.
 
     ``kind`` (the rule's) tells the service worker which actions to offer: Taken and Snooze on
@@ -53,7 +45,7 @@ def push_payload(kind: str, clock: time, delivery_id, notification_id) -> dict:
         "kind": kind,
         "title": TITLE,
         "body": headline(kind, clock),
-        "url": URLS[kind],
+        "url": url,
         "tag": str(delivery_id),
         "notification_id": str(notification_id) if notification_id else None,
     }

@@ -47,6 +47,7 @@ class Outgoing:
     subscriptions: list  # the patient's push subscriptions (plain rows)
     inbox_id: object  # the in-app notification a push names, or None
     clock: clock_time  # the local time of the occurrence ("Time for your 20:00 medication")
+    url: str  # the page a tap opens (its record type's reminder says which)
     outcomes: dict
     answers: dict = field(default_factory=dict)  # channel -> [(subscription id, outcome)]
     waiting: int = 0
@@ -102,7 +103,7 @@ def _jobs(item, settings):
     """``(callable, subscription id)`` for each send of ``item``: one per browser, one email."""
     claim, config = item.claim, settings.config
     if "push" in item.channels:
-        payload = push_payload(claim.rule.kind, item.clock, claim.id, item.inbox_id)
+        payload = push_payload(claim.rule.kind, item.clock, item.url, claim.id, item.inbox_id)
         for subscription in item.subscriptions:
             target = {
                 "endpoint": subscription.endpoint,

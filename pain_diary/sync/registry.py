@@ -50,8 +50,11 @@ class Reminder:
     url: str
     #: The inbox entry's title ("Check-in").
     inbox_title: str
-    #: already_logged({(patient id, local day): claim ids}) -> the keys answered already, or None.
+    #: already_logged(keys) -> those of ``keys`` the diary answers already (one query), or None:
+    #: then the reminder is always sent.
     already_logged: Callable | None = None
+    #: logged_key(rule, occurrence instant, its local day) -> the key already_logged looks up.
+    logged_key: Callable | None = None
 
 
 @dataclass(frozen=True)
