@@ -1,8 +1,10 @@
-"""Column types shared by every feature package."""
+"""Column types and the columns every feature package declares alike."""
 
+import uuid
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, ForeignKey
+from sqlalchemy.orm import mapped_column
 from sqlalchemy.types import TypeDecorator
 
 
@@ -42,3 +44,13 @@ class UTCDateTime(TypeDecorator):
 
 def utcnow():
     return datetime.now(UTC)
+
+
+def uuid_primary_key():
+    """A UUID id, new unless given: a synced record's client picks its own (an idempotent PUT)."""
+    return mapped_column(primary_key=True, default=uuid.uuid4)
+
+
+def user_reference(index=True):
+    """A user's id; deleting the account deletes the row with it."""
+    return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=index)

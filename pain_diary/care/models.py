@@ -3,11 +3,11 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from ..types import UTCDateTime, user_reference, utcnow, uuid_primary_key
 
 
 class Invitation(db.Model):
@@ -15,10 +15,8 @@ class Invitation(db.Model):
 
     __tablename__ = "care_invitations"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[uuid.UUID] = uuid_primary_key()
+    patient_id: Mapped[uuid.UUID] = user_reference()
     code_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -31,11 +29,9 @@ class CareLink(db.Model):
     __tablename__ = "care_links"
     __table_args__ = (Index("ix_care_links_clinician_active", "clinician_id", "revoked_at"),)
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
-    clinician_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[uuid.UUID] = uuid_primary_key()
+    patient_id: Mapped[uuid.UUID] = user_reference()
+    clinician_id: Mapped[uuid.UUID] = user_reference(index=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
@@ -57,7 +53,7 @@ class AuditEvent(db.Model):
         Index("ix_audit_events_patient_at", "patient_id", "at", "id"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_primary_key()
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[uuid.UUID]
     patient_id: Mapped[uuid.UUID]

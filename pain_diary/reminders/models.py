@@ -7,7 +7,7 @@ from sqlalchemy import JSON, ForeignKey, Index, Integer, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from ..types import UTCDateTime, user_reference, utcnow, uuid_primary_key
 
 KINDS = ("pain_log", "sleep_log", "medication", "therapy")
 CHANNELS = ("in_app", "push", "email")
@@ -24,10 +24,8 @@ class ReminderRule(db.Model):
 
     __tablename__ = "reminder_rules"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[uuid.UUID] = uuid_primary_key()
+    patient_id: Mapped[uuid.UUID] = user_reference()
     kind: Mapped[str] = mapped_column(String(20))
     medication_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("medications.id", ondelete="CASCADE"), index=True
@@ -66,11 +64,9 @@ class Delivery(db.Model):
         Index("ix_reminder_deliveries_created_at", "created_at"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_primary_key()
     rule_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("reminder_rules.id", ondelete="CASCADE"))
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    patient_id: Mapped[uuid.UUID] = user_reference()
     due_at: Mapped[datetime] = mapped_column(UTCDateTime)
     occurrence_at: Mapped[datetime] = mapped_column(UTCDateTime)
     reason: Mapped[str] = mapped_column(String(20))
@@ -92,8 +88,8 @@ class Notification(db.Model):
         Index("ix_notifications_created_at", "created_at"),  # the retention sweep
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    patient_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    id: Mapped[uuid.UUID] = uuid_primary_key()
+    patient_id: Mapped[uuid.UUID] = user_reference(index=False)
     rule_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("reminder_rules.id", ondelete="SET NULL"), index=True
     )
@@ -115,10 +111,8 @@ class PushSubscription(db.Model):
 
     __tablename__ = "push_subscriptions"
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    id: Mapped[uuid.UUID] = uuid_primary_key()
+    patient_id: Mapped[uuid.UUID] = user_reference()
     endpoint: Mapped[str] = mapped_column(String(2048), unique=True)
     p256dh: Mapped[str] = mapped_column(String(200))
     auth: Mapped[str] = mapped_column(String(100))

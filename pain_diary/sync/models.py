@@ -3,17 +3,17 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from ..types import UTCDateTime, user_reference, utcnow, uuid_primary_key
 
 
 class PatientRecord:
     """Columns every synced record has: a client-creatable UUID, its owner and a version."""
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    id: Mapped[uuid.UUID] = uuid_primary_key()
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -23,7 +23,7 @@ class PatientRecord:
 
     @declared_attr
     def patient_id(cls) -> Mapped[uuid.UUID]:
-        return mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=cls.patient_id_index)
+        return user_reference(index=cls.patient_id_index)
 
 
 def patient_day_index(table_name, *covered):
@@ -45,8 +45,6 @@ class DeletedRecord(db.Model):
     __tablename__ = "deleted_records"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
-    patient_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    patient_id: Mapped[uuid.UUID] = user_reference()
     collection: Mapped[str] = mapped_column(String(40), primary_key=True)
     deleted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
