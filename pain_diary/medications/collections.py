@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from ..errors import ApiError
 from ..extensions import db
 from ..localtime import local_date, occurrences
-from ..sync.store import Collection, load_body, put_record
+from ..sync.store import Collection, load_body, put_record, refuse_a_second
 from ..types import utcnow
 from .models import DoseEvent, Medication
 from .schemas import DoseEventSchema, MedicationSchema
@@ -67,22 +67,14 @@ def derive_dose(values, user):
 
 
 def one_event_per_scheduled_dose(values, user, record_id):
-    if values["scheduled_for"] is None:
-        return
-    clash = db.session.scalar(
-        select(DoseEvent.id).where(
-            DoseEvent.medication_id == values["medication_id"],
-            DoseEvent.scheduled_for == values["scheduled_for"],
-            DoseEvent.id != record_id,
-        )
+    dose = {"medication_id": values["medication_id"], "scheduled_for": values["scheduled_for"]}
+    refuse_a_second(
+        DoseEvent,
+        dose,
+        record_id,
+        "This scheduled dose has been logged already; edit that entry.",
+        "This dose has an entry already.",
     )
-    if clash is not None:
-        raise ApiError(
-            409,
-            "This scheduled dose has been logged already; edit that entry.",
-            fields={"scheduled_for": ["This dose has an entry already."]},
-            existing_id=str(clash),
-        )
 
 
 medication_doses = Collection(

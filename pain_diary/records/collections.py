@@ -1,11 +1,7 @@
 """The diary's collections: what the server derives for each kind of record."""
 
-from sqlalchemy import select
-
-from ..errors import ApiError
-from ..extensions import db
 from ..localtime import local_date
-from ..sync.store import Collection
+from ..sync.store import Collection, refuse_a_second
 from .models import PainEntry, SleepEntry, TherapySession
 from .schemas import PainEntrySchema, SleepEntrySchema, TherapySessionSchema
 
@@ -38,20 +34,14 @@ def derive_sleep(values, user):
 
 
 def one_sleep_entry_per_night(values, user, record_id):
-    clash = db.session.scalar(
-        select(SleepEntry.id).where(
-            SleepEntry.patient_id == user.id,
-            SleepEntry.night_of == values["night_of"],
-            SleepEntry.id != record_id,
-        )
+    night = {"patient_id": user.id, "night_of": values["night_of"]}
+    refuse_a_second(
+        SleepEntry,
+        night,
+        record_id,
+        "There is a sleep entry for this night already; edit that one.",
+        "A sleep entry for this night exists already.",
     )
-    if clash is not None:
-        raise ApiError(
-            409,
-            "There is a sleep entry for this night already; edit that one.",
-            fields={"night_of": ["A sleep entry for this night exists already."]},
-            existing_id=str(clash),
-        )
 
 
 def derive_therapy(values, user):

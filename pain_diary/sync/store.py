@@ -100,6 +100,26 @@ def load_body(collection, body):
     )
 
 
+def refuse_a_second(model, key, record_id, message, field_message):
+    """Raise a 409 naming the other record of ``model`` that has the ``key`` values, if any.
+
+    For a collection's ``conflicts``: the unique constraint on the key's columns would refuse the
+    write too, but without the id of the record to edit instead (``existing_id``). The error
+    names the key's last column; as in the constraint, a null value clashes with nothing.
+    """
+    if None in key.values():
+        return
+    clash = db.session.scalar(
+        select(model.id).where(
+            *(getattr(model, column) == value for column, value in key.items()),
+            model.id != record_id,
+        )
+    )
+    if clash is not None:
+        field = list(key)[-1]
+        raise ApiError(409, message, fields={field: [field_message]}, existing_id=str(clash))
+
+
 def not_found():
     return ApiError(404, "No such record.")
 
