@@ -62,6 +62,7 @@ def test_oversized_body_is_a_413(client, config):
     assert_error_shape(response, 413, "payload_too_large")
 
 
+@pytest.mark.own_app  # it adds a route, which an app that has served requests refuses
 def test_an_unexpected_exception_is_a_500_in_the_error_shape(app):
     @app.get("/api/v1/explode")
     def explode():
@@ -99,6 +100,7 @@ def test_the_app_recovers_once_the_database_is_back_without_a_restart(tmp_path, 
 
 
 @only_on("postgresql", "SQLite has no server to cut connections; recovery is the test above")
+@pytest.mark.own_app  # a new pool: the connection the request uses is the one cut below
 def test_connections_cut_by_postgresql_are_replaced_transparently(app, patient):
     with app.app_context():
         assert db.engine.dialect.name == "postgresql"

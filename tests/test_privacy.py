@@ -4,9 +4,12 @@ import logging
 import uuid
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 SECRET_NOTE = "flare after my divorce hearing"
 
 
+@pytest.mark.own_app  # it adds a route, which an app that has served requests refuses
 def test_no_health_data_reaches_the_logs(app, accounts, caplog):
     @app.get("/api/v1/crash")
     def crash():
