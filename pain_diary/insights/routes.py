@@ -36,6 +36,15 @@ def file_response(description, *content_types):
     return bp.doc(responses={"200": {"description": description, "content": content}})
 
 
+def period_route(rule, access):
+    """Route ``rule`` for the callers ``access`` lets in, with a period in the query string."""
+
+    def decorator(view):
+        return bp.route(rule)(access(bp.arguments(PeriodQuerySchema, location="query")(view)))
+
+    return decorator
+
+
 # Only the charts the record types declare match: another name is a 404 from routing, before any
 # view (and its access check and audit event) runs, and the OpenAPI document lists them as an enum.
 CHART_NAME = "<chart:name>"
@@ -70,36 +79,28 @@ def _report(patient, query, as_pdf):
 # The patient's own -------------------------------------------------------------------------
 
 
-@bp.route("/summary")
-@patient_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route("/summary", patient_required)
 @bp.response(200, SummarySchema)
 def own_summary(query):
     """Your summary for a period (default: the last 30 days)."""
     return summary_of(current_user, query)[1]
 
 
-@bp.route("/summary.html")
-@patient_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route("/summary.html", patient_required)
 @file_response("The printable summary page.", HTML)
 def own_summary_html(query):
     """Your summary as a printable page."""
     return _report(current_user, query, as_pdf=False)
 
 
-@bp.route("/summary.pdf")
-@patient_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route("/summary.pdf", patient_required)
 @file_response("The summary as a two-page PDF.", PDF)
 def own_summary_pdf(query):
     """Your summary as a PDF."""
     return _report(current_user, query, as_pdf=True)
 
 
-@bp.route(f"/charts/{CHART_NAME}.svg")
-@patient_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route(f"/charts/{CHART_NAME}.svg", patient_required)
 @file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")
 def own_chart(query, name):
@@ -136,36 +137,28 @@ class Patients(MethodView):
         return dashboard.rows(current_user, datetime.now(UTC), flag_thresholds(current_app.config))
 
 
-@bp.route("/patients/<uuid:patient_id>/summary")
-@clinician_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route("/patients/<uuid:patient_id>/summary", clinician_required)
 @bp.response(200, SummarySchema)
 def patient_summary(query, patient_id):
     """A linked patient's summary (audited)."""
     return summary_of(readable_patient(patient_id, "summary"), query)[1]
 
 
-@bp.route("/patients/<uuid:patient_id>/summary.html")
-@clinician_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route("/patients/<uuid:patient_id>/summary.html", clinician_required)
 @file_response("The printable summary page.", HTML)
 def patient_summary_html(query, patient_id):
     """A linked patient's summary as a printable page (audited)."""
     return _report(readable_patient(patient_id, "summary.html"), query, as_pdf=False)
 
 
-@bp.route("/patients/<uuid:patient_id>/summary.pdf")
-@clinician_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route("/patients/<uuid:patient_id>/summary.pdf", clinician_required)
 @file_response("The summary as a two-page PDF.", PDF)
 def patient_summary_pdf(query, patient_id):
     """A linked patient's summary as a PDF (audited)."""
     return _report(readable_patient(patient_id, "summary.pdf"), query, as_pdf=True)
 
 
-@bp.route(f"/patients/<uuid:patient_id>/charts/{CHART_NAME}.svg")
-@clinician_required
-@bp.arguments(PeriodQuerySchema, location="query")
+@period_route(f"/patients/<uuid:patient_id>/charts/{CHART_NAME}.svg", clinician_required)
 @file_response("The chart; ETag for conditional requests.", SVG)
 @bp.alt_response(304, description="Not modified since the ETag you sent.")
 def patient_chart(query, patient_id, name):
