@@ -1,6 +1,8 @@
-"""The offline-write kernel: the record base, shared field rules, the store, the registry, /sync.
+"""The offline-write kernel: the record base, the store, the registry of record types, /sync.
 
-A feature package describes its records as collections (sync.store.Collection) and declares their
-routes with sync.routes; create_app registers every collection (sync.registry), which is what
-/sync and the clinician's reads know. The kernel imports no feature package.
+A feature package describes its records as collections (sync.store.Collection), declares their
+routes with sync.routes, and declares each kind of record once as a sync.registry.RecordType;
+create_app registers the record types, which is what /sync, the clinician's reads, the export,
+the summary, the charts, FHIR, the pages' words and the reminders iterate. The kernel imports no
+feature package.
 """
