@@ -6,6 +6,7 @@ dict keys without a UUID object per row.
 """
 
 from datetime import time
+from functools import lru_cache
 
 from sqlalchemy import String, cast, select, tuple_
 
@@ -22,12 +23,13 @@ def patient_medications(patient_id):
 
 
 def medication_plans(medications):
+    """The medications (ORM objects or plain rows) as adherence takes them."""
     return [
         MedicationPlan(
             medication_id=m.id,
             name=m.name,
             schedule=Schedule(
-                times=[time.fromisoformat(t) for t in m.schedule["times"]],
+                times=_clock_times(tuple(m.schedule["times"])),
                 days_of_week=m.schedule["days_of_week"],
             ) if m.schedule else None,
             start_date=m.start_date,
@@ -35,6 +37,13 @@ def medication_plans(medications):
         )
         for m in medications
     ]  # fmt: skip
+
+
+@lru_cache(maxsize=1024)
+def _clock_times(times):
+    # Parsed once for the many patients who share them (a clinic's list reads a plan each);
+    # the list is shared by those plans' schedules: read it, never change it.
+    return [time.fromisoformat(t) for t in times]
 
 
 def dose_events(patient_id, first_day, last_day):
