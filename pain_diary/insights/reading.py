@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 from flask import current_app, request
 
 from .. import charts
-from ..medications.queries import patient_medications
 from ..sync.registry import registry
 from . import report
 from .diary import load_diary
@@ -30,6 +29,6 @@ def report_context(patient, query, *, paper=False, png=False):
         for chart in registry().parts("charts")
     }
     return report.summary_context(
-        patient, summary, rendered, now, patient_medications(patient.id),
+        patient, summary, rendered, now, diary.medications,
         flag_thresholds(current_app.config),
     )  # fmt: skip

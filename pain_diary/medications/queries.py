@@ -1,6 +1,6 @@
 """Medications and dose events as the plain data adherence and MME work on.
 
-The ``*_of_patients`` variants read many patients in one statement, for the clinicians' list:
+The ``*_of_patients`` variants read one patient or many in one statement (a clinician's list):
 ``patient_ids`` is a subquery (or a list) of ids, and ids come as text, cast by the database:
 dict keys without a UUID object per row.
 """
@@ -72,12 +72,21 @@ def dose_records(patient_id, first_day, last_day):
     return [dose_record(event) for event in dose_events(patient_id, first_day, last_day)]
 
 
-def medications_of_patients(patient_ids):
-    """The patients' medications by name: what :func:`medication_plans` and MME read."""
+def medications_of_patients(patient_ids, text_ids=False):
+    """The patients' medications by name: what :func:`medication_plans`, MME and a regimen read.
+
+    Named rows of ``patient_id`` (text), ``id`` (the UUID, as a summary names the medication),
+    ``key`` (the id as text, as :func:`dose_events_of_patients` names it), ``name``,
+    ``ingredient``, ``dose_amount``, ``dose_unit``, ``route``, ``schedule``, ``start_date`` and
+    ``end_date``. With ``text_ids``, ``id`` is the text too: a clinicians' list matches tens of
+    thousands of doses to their plans by it, and a UUID hashes through a Python call.
+    """
     m = Medication
+    key = cast(m.id, String)
     return plain_rows(
-        select(cast(m.patient_id, String).label("patient_id"), cast(m.id, String).label("id"),
-               m.name, m.ingredient, m.schedule, m.start_date, m.end_date)
+        select(cast(m.patient_id, String).label("patient_id"),
+               key.label("id") if text_ids else m.id, key.label("key"), m.name, m.ingredient,
+               m.dose_amount, m.dose_unit, m.route, m.schedule, m.start_date, m.end_date)
         .where(m.patient_id.in_(patient_ids))
         .order_by(m.name)
     )  # fmt: skip

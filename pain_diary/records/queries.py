@@ -1,10 +1,9 @@
 """Pain entries, nights and therapy sessions as plain rows, for the packages that read the diary.
 
-Rows, not ORM objects: a two-year diary is thousands of them; a row is read by name
-(``row.intensity``). The ``*_of_patients`` variants read many patients in one statement, for the
-clinicians' list: ``patient_ids`` is a subquery (or a list) of ids; their rows are tuples of the
-columns their docstring lists, to unpack, and start with the patient's id as text, cast by the
-database: a dict key without a UUID object per row.
+Rows, not ORM objects: a two-year diary is thousands of them. The ``*_of_patients`` queries read
+one patient or many in one statement (a clinician's list): ``patient_ids`` is a subquery (or a
+list) of ids. Their rows are tuples to unpack, of the columns their docstring lists, and start
+with the patient's id as text, cast by the database: a dict key without a UUID object per row.
 """
 
 from sqlalchemy import String, cast, func, select, tuple_
@@ -20,14 +19,8 @@ _NIGHT = (
 )  # fmt: skip
 
 
-def pain_entries(patient_id, first_day, last_day):
-    """The patient's pain entries of the local dates ``first_day``..``last_day``."""
-    e = PainEntry
-    return plain_rows(
-        select(e.local_date, e.intensity, e.recorded_at, e.created_at, e.enjoyment_interference,
-               e.activity_interference, e.body_sites, e.qualities)
-        .where(e.patient_id == patient_id, e.local_date >= first_day, e.local_date <= last_day)
-    )  # fmt: skip
+def _key(model):
+    return cast(model.patient_id, String).label("patient_id")
 
 
 def logged_pain_on(patient_id, day):
@@ -79,21 +72,81 @@ def first_pain_day_column(patient_id):
     )
 
 
-def nights(patient_id, first_day, last_day):
-    """The patient's sleep entries of the nights ``first_day``..``last_day``."""
-    s = SleepEntry
+def last_pain_entry_column(patient_id, since):
+    """When the patient last recorded pain, as a column of a statement over patients.
+
+    The entries of the local dates from ``since`` on are looked at first: an index range for
+    each patient. Only a patient without any reads their whole history (the database
+    evaluates the second look-up only when the first finds nothing).
+    """
+    e = PainEntry
+    recent = select(func.max(e.recorded_at)).where(
+        e.patient_id == patient_id, e.local_date >= since
+    )
+    ever = select(func.max(e.recorded_at)).where(e.patient_id == patient_id)
+    return func.coalesce(recent.scalar_subquery(), ever.scalar_subquery()).label("last_pain_at")
+
+
+def pain_entries_of_patients(patient_ids, first_day, last_day):
+    """The patients' pain entries of the local dates ``first_day``..``last_day``.
+
+    Rows of ``(patient_id, local_date, intensity, recorded_at, created_at,
+    enjoyment_interference, activity_interference, body_sites, qualities)``.
+    """
+    e = PainEntry
     return plain_rows(
-        select(*_NIGHT).where(s.patient_id == patient_id, s.night_of >= first_day,
-                              s.night_of <= last_day)
+        select(_key(e), e.local_date, e.intensity, e.recorded_at, e.created_at,
+               e.enjoyment_interference, e.activity_interference, e.body_sites, e.qualities)
+        .where(e.patient_id.in_(patient_ids), e.local_date >= first_day,
+               e.local_date <= last_day),
+        named=False,
     )  # fmt: skip
 
 
-def therapy_sessions(patient_id, first_day, last_day):
-    """The patient's therapy sessions of the local dates ``first_day``..``last_day``."""
+def daily_pain_of_patients(patient_ids, first_day, last_day):
+    """Per patient and local date of ``first_day``..``last_day``: the intensities' sum and count.
+
+    Rows of ``(patient_id, local_date, intensity_sum, entries)``, each patient's days in order:
+    the sums are exact (integers), daily pain is then Σ/n.
+    """
+    e = PainEntry
+    return plain_rows(
+        select(_key(e), e.local_date, func.sum(e.intensity).label("intensity_sum"),
+               func.count().label("entries"))
+        .where(e.patient_id.in_(patient_ids), e.local_date >= first_day,
+               e.local_date <= last_day)
+        .group_by(e.patient_id, e.local_date)
+        .order_by(e.patient_id, e.local_date),
+        named=False,
+    )  # fmt: skip
+
+
+def nights_of_patients(patient_ids, first_day, last_day):
+    """The patients' sleep entries of the nights ``first_day``..``last_day``.
+
+    Rows of ``(patient_id, night_of, total_sleep_minutes, sleep_efficiency,
+    sleep_latency_minutes, wake_after_sleep_onset_minutes, quality)``.
+    """
+    s = SleepEntry
+    return plain_rows(
+        select(_key(s), *_NIGHT)
+        .where(s.patient_id.in_(patient_ids), s.night_of >= first_day, s.night_of <= last_day),
+        named=False,
+    )  # fmt: skip
+
+
+def therapy_sessions_of_patients(patient_ids, first_day, last_day):
+    """The patients' therapy sessions of the local dates ``first_day``..``last_day``.
+
+    Rows of ``(patient_id, local_date, modality, duration_minutes, pain_before, pain_after)``.
+    """
     t = TherapySession
     return plain_rows(
-        select(t.modality, t.duration_minutes, t.pain_before, t.pain_after)
-        .where(t.patient_id == patient_id, t.local_date >= first_day, t.local_date <= last_day)
+        select(_key(t), t.local_date, t.modality, t.duration_minutes, t.pain_before,
+               t.pain_after)
+        .where(t.patient_id.in_(patient_ids), t.local_date >= first_day,
+               t.local_date <= last_day),
+        named=False,
     )  # fmt: skip
 
 
@@ -107,62 +160,39 @@ _NOTED = (
 _BLANKS = " \t\r\n\f\v"
 
 
-def notes(patient_id, first_day, last_day, count):
-    """The ``count`` latest notes of each collection of ``first_day..last_day``, newest first.
+def notes_of_patients(patient_ids, first_day, last_day, count):
+    """Each patient's ``count`` latest notes of each collection of ``first_day..last_day``.
 
-    Rows of ``(local_date, recorded_at, kind, text)``, ``kind`` the collection; notes of only
-    blanks are left out. Notes are health data: never log them.
+    Rows of ``(patient_id, local_date, recorded_at, kind, text)``, ``kind`` the collection;
+    notes of only blanks are left out. One statement per collection: each patient's notes are
+    ranked newest first, and the first ``count`` kept. Notes are health data: never log them.
     """
     rows = []
     for kind, model, instant, day in _NOTED:
+        newest_first = func.row_number().over(
+            partition_by=model.patient_id, order_by=instant.desc()
+        )
+        ranked = (
+            select(
+                _key(model),
+                day.label("local_date"),
+                instant.label("at"),
+                model.note,
+                newest_first.label("rank"),
+            )
+            .where(
+                model.patient_id.in_(patient_ids),
+                day >= first_day,
+                day <= last_day,
+                func.rtrim(model.note, _BLANKS) != "",
+            )
+            .subquery()
+        )
         latest = plain_rows(
-            select(day, instant, model.note)
-            .where(model.patient_id == patient_id, day >= first_day, day <= last_day,
-                   func.rtrim(model.note, _BLANKS) != "")
-            .order_by(instant.desc())
-            .limit(count),
+            select(ranked.c.patient_id, ranked.c.local_date, ranked.c.at, ranked.c.note).where(
+                ranked.c.rank <= count
+            ),
             named=False,
-        )  # fmt: skip
-        rows += [(local_date, at, kind, text) for local_date, at, text in latest]
+        )
+        rows += [(patient, local_date, at, kind, text) for patient, local_date, at, text in latest]
     return rows
-
-
-def daily_pain_of_patients(patient_ids, since):
-    """Per patient and local date from ``since`` on: the intensities' sum, count and last entry.
-
-    Rows of ``(patient_id, local_date, intensity_sum, entries, last_recorded_at)``.
-    """
-    e = PainEntry
-    return plain_rows(
-        select(cast(e.patient_id, String).label("patient_id"), e.local_date,
-               func.sum(e.intensity).label("intensity_sum"), func.count().label("entries"),
-               func.max(e.recorded_at).label("last_recorded_at"))
-        .where(e.patient_id.in_(patient_ids), e.local_date >= since)
-        .group_by(e.patient_id, e.local_date),
-        named=False,
-    )  # fmt: skip
-
-
-def last_pain_entries(patient_ids):
-    """Per patient, when their last pain entry was recorded: ``(patient_id, last_recorded_at)``."""
-    e = PainEntry
-    return plain_rows(
-        select(cast(e.patient_id, String).label("patient_id"),
-               func.max(e.recorded_at).label("last_recorded_at"))
-        .where(e.patient_id.in_(patient_ids))
-        .group_by(e.patient_id),
-        named=False,
-    )  # fmt: skip
-
-
-def nights_of_patients(patient_ids, first_day, last_day):
-    """The patients' sleep entries of the nights ``first_day``..``last_day``.
-
-    Rows of ``patient_id`` and then the columns of :func:`nights`, in that order.
-    """
-    s = SleepEntry
-    return plain_rows(
-        select(cast(s.patient_id, String).label("patient_id"), *_NIGHT)
-        .where(s.patient_id.in_(patient_ids), s.night_of >= first_day, s.night_of <= last_day),
-        named=False,
-    )  # fmt: skip
