@@ -16,7 +16,9 @@ def summary_of(patient, query):
     first_day, last_day = period(query, patient.tz)
     now = datetime.now(UTC)
     diary = load_diary(patient, first_day, last_day)
-    return diary, build_summary(diary, now, flag_thresholds(current_app.config)), now
+    record_types = registry().record_types.values()
+    summary = build_summary(diary, now, record_types, flag_thresholds(current_app.config))
+    return diary, summary, now
 
 
 def report_context(patient, query, *, paper=False, png=False):

@@ -3,7 +3,7 @@
 from datetime import UTC, datetime, timedelta
 
 from .. import analytics
-from ..analytics.adherence import as_needed_use, medication_adherence
+from ..analytics.adherence import medication_adherence
 from ..analytics.mme import daily_mme, mme_summary
 from ..errors import ApiError
 from ..localtime import local_date
@@ -49,27 +49,20 @@ def period(query, tz, now=None):
     return first_day, last_day
 
 
-def build_summary(diary, now, thresholds=analytics.DEFAULT_FLAG_THRESHOLDS):
-    """Every figure of the summary contract for ``diary``'s period, as of ``now``."""
+def build_summary(diary, now, record_types, thresholds=analytics.DEFAULT_FLAG_THRESHOLDS):
+    """Every figure of the summary contract for ``diary``'s period, as of ``now``: a section per
+    record type that declares one (``summarize``), then what reads across them."""
     first_day, last_day, tz = diary.first_day, diary.last_day, diary.tz
     today = local_date(now, tz)
     daily = analytics.daily_pain(diary.pain)
-
-    medications = medication_adherence(diary.plans, diary.doses, tz, first_day, last_day, now)
     mme_by_day = daily_mme(diary.opioid_doses, tz)
-    # Days still to come carry no doses yet: average over the days up to today.
-    medications["as_needed"] = as_needed_use(diary.plans, diary.doses, tz, first_day, last_day)
-    medications["mme"] = mme_summary(mme_by_day, first_day, max(first_day, min(last_day, today)))
-
     fortnight = fortnight_adherence(diary.plans, diary.doses, tz, last_day, now)
+    sections = {kind.name: kind.summarize(diary, now) for kind in record_types if kind.summarize}
     return {
         "period": {
             "from": first_day, "to": last_day, "days": (last_day - first_day).days + 1,
         },
-        "pain": analytics.pain_summary(diary.pain, first_day, last_day),
-        "sleep": analytics.sleep_summary(diary.sleep, daily, first_day, last_day),
-        "medications": medications,
-        "therapy": analytics.therapy_summary(diary.therapy),
+        **sections,
         "notes": analytics.recent_notes(diary.notes, first_day, last_day),
         "completion": analytics.completion(
             diary.pain, first_day, last_day, today, diary.started_on
