@@ -67,10 +67,6 @@ class RecordType:
     collections: tuple = ()
     #: The files of the patient's export (JSON keys, CSV files).
     exports: tuple[Export, ...] = ()
-    #: load(patients, first_day, last_day) -> {patient key: part}: one batch query for all.
-    load: Callable | None = None
-    #: The diary part a patient without records has (e.g. an empty list).
-    empty: Callable = list
     #: summarize(diary, now) -> the summary section named ``name``.
     summarize: Callable | None = None
     charts: tuple[Chart, ...] = ()
