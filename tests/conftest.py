@@ -2,8 +2,8 @@
 
 The database is SQLite in a temporary folder, or PostgreSQL when TEST_DATABASE_URL is set.
 No app context stays pushed during a test: each request gets its own, as in production.
-One app serves every test that leaves ``config`` empty (see ``app``); the tables are emptied
-after each test.
+The tests that leave ``config`` empty share one app, as do those that set the same ``config``
+(see ``app``); the tables are emptied after each test.
 """
 
 import copy
@@ -91,8 +91,8 @@ def migrated(base_config):
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",
-        "own_app: the test gets an app of its own, as with a non-empty ``config`` (it adds a "
-        "route, or needs a connection pool that no earlier test has used)",
+        "own_app: the test gets an app built for it alone, shared with no other test (it adds "
+        "a route, or needs a connection pool that no earlier test has used)",
     )
 
 
@@ -103,32 +103,65 @@ def config():
 
 
 @pytest.fixture(scope="session")
-def shared_app(migrated, base_config):
-    """The app of the base configuration, built on the first test that asks for it."""
-    shared = SharedApp(base_config)
-    yield shared
-    shared.discard()
+def shared_apps(migrated, base_config):
+    """The apps lent to tests: the base configuration's, and those of the latest overrides."""
+    apps = SharedApps(base_config)
+    yield apps
+    apps.discard()
 
 
 @pytest.fixture
-def app(request, shared_app, base_config, config):
-    """The shared app when ``config`` is empty, else an app built for this test alone.
+def app(request, shared_apps, base_config, config):
+    """An app lent to the test by every other test with the same ``config``, or its own.
 
     Building an app costs 0.1-0.2 s, mostly flask-smorest registering the blueprints and the
-    OpenAPI document. Either way the tables are emptied after the test.
+    OpenAPI document, so the tests that leave ``config`` empty share one, and so do the tests
+    of a module or class that sets the same ``config``. A test gets an app built for it alone
+    when it is marked ``own_app`` or its config turns the limiter on. Either way the tables are
+    emptied after the test.
     """
-    if config or request.node.get_closest_marker("own_app"):
-        app = create_app({**base_config, **config})
-    else:
-        app = shared_app.lend()
+    shared = None if request.node.get_closest_marker("own_app") else shared_apps.get(config)
+    app = shared.lend() if shared else create_app({**base_config, **config})
     yield app
     with app.app_context():
         _empty_tables()
-        if app is shared_app.app:
+        if shared:
             return  # the engine and its pooled connections serve the next test
         if app.config["RATELIMIT_ENABLED"]:
             limiter.reset()  # before the dispose: database:// counts on this engine
         _db.engine.dispose()
+
+
+class SharedApps:
+    """The shared apps by configuration override; the base one stays, of the others the latest.
+
+    An app whose limiter is on is never shared: the limiter, one object for every app, would
+    carry its counts and its switch from test to test.
+    """
+
+    KEPT = 3  # apps of overrides; each keeps a pool of connections open
+
+    def __init__(self, base_config):
+        self.base_config = base_config
+        self.apps = {}
+
+    def get(self, config):
+        try:
+            key = frozenset(config.items())
+        except TypeError:  # a value that cannot be a key: the test gets an app of its own
+            return None
+        if config.get("RATELIMIT_ENABLED"):
+            return None
+        shared = self.apps.pop(key, None) or SharedApp({**self.base_config, **config})
+        self.apps[key] = shared  # the latest last
+        overrides = [other for other in self.apps if other]
+        for other in overrides[: -self.KEPT]:
+            self.apps.pop(other).discard()
+        return shared
+
+    def discard(self):
+        for shared in self.apps.values():
+            shared.discard()
 
 
 #: The extensions are module-level objects that each create_app binds to its app.
@@ -146,7 +179,7 @@ REGISTRIES = (
 
 
 class SharedApp:
-    """One app of the base configuration, lent to each test that sets no ``config``.
+    """One app, lent to test after test.
 
     Before each loan it is made what a newly built app would be: its configuration is restored
     if a test changed it, what the app cached in ``app.extensions`` since it was built is
