@@ -140,7 +140,3 @@ def take_scheduled_dose(user, medication_id, scheduled_for):
             pass
         db.session.rollback()
     raise ApiError(409, "This dose was being logged at the same moment; try again.")
-
-
-#: Registered by create_app; routes.py declares each one's routes.
-COLLECTIONS = (medications, medication_doses)

@@ -69,5 +69,5 @@ therapy_sessions = Collection(
     derive_therapy,
 )
 
-#: Registered by create_app; routes.py declares each one's routes.
+#: routes.py declares each one's routes; record_types.py declares each one's record type.
 COLLECTIONS = (pain_entries, sleep_entries, therapy_sessions)
