@@ -4,7 +4,7 @@ One loader serves the summary, the charts, the printable page and the clinicians
 each record type once for all the patients asked for (a subquery of their ids: one patient, or a
 clinician's linked ones), whatever their number, and sorts the rows into a :class:`Diary` per
 patient. Plain rows, not ORM objects: a two-year diary is thousands of them, a clinic's list
-tens of thousands.
+tens of thousands. A record type outside the built-in four reads its own (its ``load`` part).
 """
 
 from collections import defaultdict
@@ -29,6 +29,8 @@ from ..database import plain_rows
 from ..localtime import day_bounds, local_date
 from ..medications import queries as medications
 from ..records import queries as records
+from ..sync.registry import registry
+from .notes import notes_of_patients
 
 #: Flags look back 21 days (the last 7 against the 14 before) from the period's end.
 FLAG_LOOKBACK = timedelta(days=20)
@@ -43,10 +45,8 @@ _UNLISTED = (None, None, None, None)
 
 @dataclass(slots=True)
 class Diary:
-    """What a summary, chart or list row of ``first_day``..``last_day`` needs, and no rows.
-
-    Only the parts asked for are filled in; the others stay empty.
-    """
+    """What a summary, chart or list row of ``first_day``..``last_day`` needs, and no rows:
+    only the parts asked for are filled in, the others stay empty."""
 
     tz: ZoneInfo
     first_day: date
@@ -60,8 +60,7 @@ class Diary:
     last_entry_at: datetime | None = None
     sleep: list[SleepNight] = field(default_factory=list)
     therapy: list[TherapyPoint] = field(default_factory=list)
-    #: The patient's medications by name as plain rows (see
-    #: :func:`medications.queries.medications_of_patients`): what a regimen's words say.
+    #: The medications by name as plain rows (medications.queries): a regimen's words.
     medications: list = field(default_factory=list)
     #: Plans and doses name a medication by its ``id`` in ``medications``.
     plans: list[MedicationPlan] = field(default_factory=list)
@@ -73,17 +72,26 @@ class Diary:
     started_on: date | None = None
     #: Why the analytics cannot read this patient's records (a medication's schedule), or None.
     failure: Exception | None = None
+    #: What each record type's ``load`` part read, by its name; the days its ``marks`` name.
+    records: dict = field(default_factory=dict)
+    marks: list = field(default_factory=list)
 
 
-#: Every part of a summary; a chart asks for fewer (``daily_pain`` is the list's).
+#: The parts of a summary read here; a chart asks for fewer (``daily_pain`` is the list's).
 PARTS = frozenset({"pain", "sleep", "therapy", "medications", "notes", "started_on"})
 
 
-def load_diary(patient, first_day, last_day, parts=PARTS):
+def summary_parts():
+    """Every part of a summary: those read here and each declared loader's record type."""
+    return PARTS | {kind.name for kind in registry().record_types.values() if kind.load}
+
+
+def load_diary(patient, first_day, last_day, parts=None):
     """The patient's diary of the period, with what its summary (and flags) use.
 
     ``parts`` narrows it for a chart. A medication schedule that cannot be read raises here.
     """
+    parts = summary_parts() if parts is None else parts
     diary = Diary(patient.tz, first_day, last_day)
     patient_ids = select(literal(patient.id, Uuid).label("patient_id"))
     _load(patient_ids, lambda key: diary, [diary], parts, flags_only=False)
@@ -112,7 +120,7 @@ def _load(patient_ids, diary_of, diaries, parts, flags_only):
     """Read ``parts`` for ``diaries``; ``diary_of(key)`` is a row's diary, None for nobody's."""
     if "started_on" in parts or "daily_pain" in parts:
         # A day more: a later entry may bear an earlier local date when the patient moved west.
-        since = _span(diaries, _summary_days)[0] - _ONE_DAY
+        since = span(diaries, _summary_days)[0] - _ONE_DAY
         _per_patient(patient_ids, diary_of, parts, since)
     if "pain" in parts:
         _pain(patient_ids, diary_of, diaries)
@@ -126,6 +134,9 @@ def _load(patient_ids, diary_of, diaries, parts, flags_only):
         _medications(patient_ids, diary_of, diaries, flags_only)
     if "notes" in parts:
         _notes(patient_ids, diary_of, diaries)
+    for kind in registry().record_types.values():
+        if kind.load and kind.name in parts:
+            kind.load(patient_ids, diary_of, diaries)
 
 
 # What each part reads of a diary, as ``(first, last)`` local days.
@@ -157,14 +168,15 @@ def _fortnight_doses(diary):
     return diary.last_day - timedelta(days=FORTNIGHT_DOSE_DAYS - 1), diary.last_day + _ONE_DAY
 
 
-def _span(diaries, days):
+def span(diaries, days):
     """The local days that hold ``days(diary)`` of each diary: what one statement reads."""
     firsts, lasts = zip(*map(days, diaries), strict=True)
     return min(firsts), max(lasts)
 
 
-def _by_patient(rows, diary_of, days):
-    """``(diary, first, last, rows)`` for each patient's rows, keyed by their first column."""
+def by_patient(rows, diary_of, days):
+    """``(diary, first, last, rows)`` for each patient's rows, keyed by their first column (the
+    patient id as text): a declared loader sorts its rows with it too."""
     split = defaultdict(list)
     for row in rows:
         split[row[0]].append(row)
@@ -200,8 +212,8 @@ def _per_patient(patient_ids, diary_of, parts, since):
 
 
 def _pain(patient_ids, diary_of, diaries):
-    rows = records.pain_entries_of_patients(patient_ids, *_span(diaries, _summary_days))
-    for diary, first, last, entries in _by_patient(rows, diary_of, _summary_days):
+    rows = records.pain_entries_of_patients(patient_ids, *span(diaries, _summary_days))
+    for diary, first, last, entries in by_patient(rows, diary_of, _summary_days):
         diary.pain = [
             PainPoint(day, intensity, recorded_at, created_at, enjoyment, activity,
                       tuple(site["site"] for site in sites), tuple(qualities))
@@ -212,8 +224,8 @@ def _pain(patient_ids, diary_of, diaries):
 
 
 def _daily_pain(patient_ids, diary_of, diaries):
-    rows = records.daily_pain_of_patients(patient_ids, *_span(diaries, _summary_days))
-    for diary, first, last, days in _by_patient(rows, diary_of, _summary_days):
+    rows = records.daily_pain_of_patients(patient_ids, *span(diaries, _summary_days))
+    for diary, first, last, days in by_patient(rows, diary_of, _summary_days):
         # The days come in order; each patient's own only, for the logging gap counts back
         # over them.
         diary.daily_pain = {
@@ -222,8 +234,8 @@ def _daily_pain(patient_ids, diary_of, diaries):
 
 
 def _sleep(patient_ids, diary_of, diaries, nights):
-    rows = records.nights_of_patients(patient_ids, *_span(diaries, nights))
-    for diary, first, last, entries in _by_patient(rows, diary_of, nights):
+    rows = records.nights_of_patients(patient_ids, *span(diaries, nights))
+    for diary, first, last, entries in by_patient(rows, diary_of, nights):
         diary.sleep = [
             SleepNight(night_of, total, efficiency, latency, waso, quality)
             for _, night_of, total, efficiency, latency, waso, quality in entries
@@ -232,16 +244,17 @@ def _sleep(patient_ids, diary_of, diaries, nights):
 
 
 def _therapy(patient_ids, diary_of, diaries):
-    rows = records.therapy_sessions_of_patients(patient_ids, *_span(diaries, _period))
-    for diary, first, last, sessions in _by_patient(rows, diary_of, _period):
+    rows = records.therapy_sessions_of_patients(patient_ids, *span(diaries, _period))
+    for diary, first, last, sessions in by_patient(rows, diary_of, _period):
         diary.therapy = [
             TherapyPoint(*session) for _, day, *session in sessions if first <= day <= last
         ]
 
 
 def _notes(patient_ids, diary_of, diaries):
-    rows = records.notes_of_patients(patient_ids, *_span(diaries, _period), NOTES_COUNT)
-    for diary, first, last, notes in _by_patient(rows, diary_of, _period):
+    noted = registry().parts("notes")
+    rows = notes_of_patients(patient_ids, *span(diaries, _period), NOTES_COUNT, noted)
+    for diary, first, last, notes in by_patient(rows, diary_of, _period):
         diary.notes = [PatientNote(*note) for _, *note in notes if first <= note[0] <= last]
 
 
@@ -256,7 +269,7 @@ def _medications(patient_ids, diary_of, diaries, flags_only):
     # medication key -> its diary, id, ingredient if an opioid, and the MME week's start
     owners = {}
     rows = medications.medications_of_patients(patient_ids, text_ids=flags_only)
-    for diary, _, _, prescribed in _by_patient(rows, diary_of, _period):
+    for diary, _, _, prescribed in by_patient(rows, diary_of, _period):
         diary.medications = prescribed
         try:
             diary.plans = medications.medication_plans(prescribed)
@@ -270,7 +283,7 @@ def _medications(patient_ids, diary_of, diaries, flags_only):
     if not owners:
         return
     days = _fortnight_doses if flags_only else _dose_days
-    doses = medications.dose_events_of_patients(patient_ids, *_span(diaries, days))
+    doses = medications.dose_events_of_patients(patient_ids, *span(diaries, days))
     for medication_key, status, scheduled_for, taken_at, amount, unit in doses:
         diary, medication_id, opioid, mme_from = owners.get(medication_key, _UNLISTED)
         if diary is None:

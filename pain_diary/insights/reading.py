@@ -15,10 +15,29 @@ def summary_of(patient, query):
     """(diary, summary, now) for the period ``query`` names (``from``/``to``, or the default)."""
     first_day, last_day = period(query, patient.tz)
     now = datetime.now(UTC)
-    diary = load_diary(patient, first_day, last_day)
+    diary = marked(load_diary(patient, first_day, last_day))
     record_types = registry().record_types.values()
     summary = build_summary(diary, now, record_types, flag_thresholds(current_app.config))
     return diary, summary, now
+
+
+def chart_parts(chart):
+    """The diary parts ``chart`` draws on: its own, and for one that marks days (``marked``) the
+    record types that declare marks."""
+    if not chart.marked:
+        return chart.needs
+    return chart.needs | {kind.name for kind in registry().record_types.values() if kind.marks}
+
+
+def marked(diary):
+    """``diary`` with the days the record types it holds mark on the pain chart."""
+    diary.marks = [
+        mark
+        for kind in registry().record_types.values()
+        if kind.marks and kind.name in diary.records
+        for mark in kind.marks(diary)
+    ]
+    return diary
 
 
 def report_context(patient, query, *, paper=False, png=False):

@@ -109,9 +109,7 @@ def summary_context(patient, summary, charts, now, medications=(), marks=DEFAULT
     """What templates/summary_body.html needs, for the printable page and the web app's."""
     declared = registry()
     chart_titles = {chart.name: chart.title for chart in declared.parts("charts")}
-    note_kinds = {}
-    for record_type in declared.record_types.values():
-        note_kinds.update(record_type.note_kinds)
+    note_kinds = {noted.collection.name: noted.words for noted in declared.parts("notes")}
     return dict(
         patient=patient,
         summary=summary,

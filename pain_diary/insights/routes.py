@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 
-from flask import Response, current_app, json, request
+from flask import Response, current_app, json, jsonify, request
 from flask.views import MethodView
 from flask_login import current_user
 from flask_smorest import Blueprint
@@ -10,11 +10,12 @@ from flask_smorest import Blueprint
 from .. import charts
 from ..accounts.auth import clinician_required, patient_required
 from ..care.access import readable_patient
+from ..extensions import api
 from ..sync.registry import any_of, registry
 from . import dashboard, export, fhir, pdf, report
 from .diary import load_diary
-from .reading import report_context, summary_of
-from .schemas import DashboardRowSchema, ExportQuerySchema, PeriodQuerySchema, SummarySchema
+from .reading import chart_parts, marked, report_context, summary_of
+from .schemas import DashboardRowSchema, ExportQuerySchema, PeriodQuerySchema, summary_schema
 from .summary import flag_thresholds, period
 
 bp = Blueprint("insights", __name__, url_prefix="/api/v1", description="Summaries and exports.")
@@ -50,16 +51,30 @@ def period_route(rule, access):
 CHART_NAME = "<chart:name>"
 
 
+#: The summary's schema has a section per record type, so each app builds its own.
+SUMMARY = "Summary"
+
+
 @bp.record_once
-def add_converters(state):
-    names = [chart.name for chart in registry(state.app).parts("charts")]
+def declare_record_types(state):
+    """The chart names the routes match, and the summary's schema, of the app's record types."""
+    declared = registry(state.app)
+    names = [chart.name for chart in declared.parts("charts")]
     state.app.url_map.converters["chart"] = any_of(names)
+    schema = summary_schema(declared.record_types.values())
+    state.app.extensions[f"{__name__}.summary"] = schema()
+    api.spec.components.schema(SUMMARY, schema=schema)
+
+
+def _summary(patient, query):
+    summary = summary_of(patient, query)[1]
+    return jsonify(current_app.extensions[f"{__name__}.summary"].dump(summary))
 
 
 def _chart(patient, name, query):
     first_day, last_day = period(query, patient.tz)
     chart = {chart.name: chart for chart in registry().parts("charts")}[name]
-    diary = load_diary(patient, first_day, last_day, parts=chart.needs)
+    diary = marked(load_diary(patient, first_day, last_day, parts=chart_parts(chart)))
     svg = charts.render_chart(chart, diary, locale=request.accept_languages.best, screen=True)
     response = Response(svg, mimetype=SVG)
     response.headers["Cache-Control"] = "no-store"
@@ -80,10 +95,10 @@ def _report(patient, query, as_pdf):
 
 
 @period_route("/summary", patient_required)
-@bp.response(200, SummarySchema)
+@bp.response(200, SUMMARY)
 def own_summary(query):
     """Your summary for a period (default: the last 30 days)."""
-    return summary_of(current_user, query)[1]
+    return _summary(current_user, query)
 
 
 @period_route("/summary.html", patient_required)
@@ -138,10 +153,10 @@ class Patients(MethodView):
 
 
 @period_route("/patients/<uuid:patient_id>/summary", clinician_required)
-@bp.response(200, SummarySchema)
+@bp.response(200, SUMMARY)
 def patient_summary(query, patient_id):
     """A linked patient's summary (audited)."""
-    return summary_of(readable_patient(patient_id, "summary"), query)[1]
+    return _summary(readable_patient(patient_id, "summary"), query)
 
 
 @period_route("/patients/<uuid:patient_id>/summary.html", clinician_required)

@@ -180,18 +180,6 @@ class NoteSchema(ma.Schema):
             "notes are shared with their care team."
         )
 
-    recorded_at = fields.DateTime(
-        metadata={
-            "description": "The moment the record is about: a pain entry's recorded_at, the end "
-            "of a night (out_of_bed_at), a therapy session's started_at."
-        }
-    )
-    kind = fields.String(
-        validate=validate.OneOf(("pain-entries", "sleep-entries", "therapy-sessions")),
-        metadata={"description": "The collection of the record the note belongs to."},
-    )
-    text = fields.String()
-
 
 class CompletionSchema(ma.Schema):
     class Meta:
@@ -212,20 +200,54 @@ class FlagSchema(ma.Schema):
 
 
 class SummarySchema(ma.Schema):
+    """The sections of the built-in record types; :func:`summary_schema` adds the others'."""
+
     period = fields.Nested(PeriodSchema)
     pain = fields.Nested(PainSummarySchema)
     sleep = fields.Nested(SleepSummarySchema)
     medications = fields.Nested(MedicationSummarySchema)
     therapy = fields.Nested(TherapySummarySchema)
-    notes = fields.List(
-        fields.Nested(NoteSchema),
-        metadata={
-            "description": f"The {NOTES_COUNT} most recent non-empty notes of the period's pain "
-            "entries, nights and therapy sessions, newest first."
-        },
-    )
     completion = fields.Nested(CompletionSchema)
     flags = fields.List(fields.Nested(FlagSchema))
+
+
+def summary_schema(record_types):
+    """The summary's schema for an app's ``record_types``, in the contract's order: the period,
+    each record type's section (a declared ``section``, or the built-in one), the notes of the
+    collections declared noted, completion and flags."""
+    built_in = SummarySchema._declared_fields
+    sections = {kind.name: kind.section or built_in[kind.name] for kind in record_types
+                if kind.section or kind.name in built_in}  # fmt: skip
+    noted = [noted.collection.name for kind in record_types for noted in kind.notes]
+    note = NoteSchema.from_dict(
+        {
+            "recorded_at": fields.DateTime(
+                metadata={
+                    "description": "The moment the record is about: a pain entry's "
+                    "recorded_at, the end of a night (out_of_bed_at), a therapy session's "
+                    "started_at, a procedure's performed_at."
+                }
+            ),
+            "kind": fields.String(
+                validate=validate.OneOf(noted),
+                metadata={"description": "The collection of the record the note belongs to."},
+            ),
+            "text": fields.String(),
+        },
+        name="NoteSchema",
+    )
+    notes = fields.List(
+        fields.Nested(note),
+        metadata={
+            "description": f"The {NOTES_COUNT} most recent non-empty notes of the period's "
+            f"records ({', '.join(noted)}), newest first."
+        },
+    )
+    return ma.Schema.from_dict(
+        {"period": built_in["period"], **sections, "notes": notes,
+         "completion": built_in["completion"], "flags": built_in["flags"]},
+        name="SummarySchema",
+    )  # fmt: skip
 
 
 class DashboardRowSchema(ma.Schema):

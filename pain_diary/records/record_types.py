@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from .. import analytics
 from ..charts import pain, sleep, therapy
-from ..sync.registry import Chart, Export, RecordType, Reminder
+from ..sync.registry import Chart, Export, Noted, RecordType, Reminder
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
 from .fhir import pain_resources, sleep_resources, therapy_resources
@@ -53,7 +53,7 @@ PAIN = RecordType(
         "nrs_anchors": {0: "No pain", 10: "Worst pain imaginable"},
     },
     summarize=pain_section,
-    charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"})),),
+    charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"}), marked=True),),
     fhir=pain_resources,
     labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
     reminders=(
@@ -61,7 +61,7 @@ PAIN = RecordType(
             "pain_log", "Pain check-in", "/today", "Check-in", queries.logged_days, on_the_day
         ),
     ),
-    note_kinds={"pain-entries": "Pain entry"},
+    notes=(Noted(pain_entries, "Pain entry", "recorded_at", "local_date"),),
     history=(("pain", "Pain", "pain-entries"),),
     editable=("pain-entries",),
 )
@@ -94,7 +94,7 @@ SLEEP = RecordType(
             the_night_before,
         ),
     ),
-    note_kinds={"sleep-entries": "Sleep diary"},
+    notes=(Noted(sleep_entries, "Sleep diary", "out_of_bed_at", "night_of"),),
     history=(("sleep", "Sleep", "sleep-entries"),),
     editable=("sleep-entries",),
 )
@@ -117,7 +117,7 @@ THERAPY = RecordType(
     labels={"vr": "VR therapy", "cbt": "CBT", "tens": "TENS"},
     # No "already logged": a session reminder stands even on a day with a session.
     reminders=(Reminder("therapy", "Therapy session", "/today#therapy", "Session"),),
-    note_kinds={"therapy-sessions": "Therapy session"},
+    notes=(Noted(therapy_sessions, "Therapy session", "started_at", "local_date"),),
     history=(("therapy", "Therapy", "therapy-sessions"),),
     editable=("therapy-sessions",),
 )

@@ -37,6 +37,8 @@ class Chart:
     draw: Callable
     #: The diary parts (record type names) it draws on, so a chart loads only those.
     needs: frozenset
+    #: Whether it draws the days other record types mark (``RecordType.marks``).
+    marked: bool = False
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,39 @@ class Reminder:
 
 
 @dataclass(frozen=True)
+class ChartMark:
+    """A day the pain chart marks with a labelled vertical line (a procedure), or a span."""
+
+    day: Any
+    label: str
+    #: The last day of a span (a stimulator trial), or None for the one day.
+    until: Any = None
+
+
+@dataclass(frozen=True)
+class Noted:
+    """A collection whose records carry a patient's ``note`` ("In the patient's words")."""
+
+    collection: Any
+    #: What the summary says the note was written on ("Pain entry").
+    words: str
+    #: The model attributes of the moment it is about and of its local day.
+    instant: str
+    day: str
+
+
+@dataclass(frozen=True)
+class Page:
+    """A patient's page of the web app (``/procedures``), kept by the service worker offline."""
+
+    path: str
+    #: Its endpoint in the web blueprint ("web.<endpoint>") and its title.
+    endpoint: str
+    title: str
+    template: str
+
+
+@dataclass(frozen=True)
 class RecordType:
     """One kind of record and every part of the app it plugs into; only ``name`` is required."""
 
@@ -67,9 +102,18 @@ class RecordType:
     collections: tuple = ()
     #: The files of the patient's export (JSON keys, CSV files).
     exports: tuple[Export, ...] = ()
+    #: load(patient_ids, diary_of, diaries) reads its records for many patients' diaries
+    #: (insights.diary.load_diaries) into ``diary.records[name]``; the built-in four are read
+    #: there.
+    load: Callable | None = None
     #: summarize(diary, now) -> the summary section named ``name``.
     summarize: Callable | None = None
+    #: The marshmallow field that documents and dumps that section (the built-in four's are in
+    #: insights.schemas).
+    section: Any = None
     charts: tuple[Chart, ...] = ()
+    #: marks(diary) -> the ChartMarks the pain chart draws for it.
+    marks: Callable | None = None
     #: fhir(records by export name, bundle) adds its resources to the Bundle (pain_diary.fhir).
     fhir: Callable | None = None
     #: Codes the pages show, by vocabulary name: {"body_sites": (code, ...)}.
@@ -77,12 +121,14 @@ class RecordType:
     #: How its codes read where the default (underscores as spaces, capitalised) would not.
     labels: Mapping = field(default_factory=dict)
     reminders: tuple[Reminder, ...] = ()
-    #: What "In the patient's words" says a note was written on, by collection.
-    note_kinds: Mapping = field(default_factory=dict)
+    #: Its collections whose notes the summary shows ("In the patient's words").
+    notes: tuple[Noted, ...] = ()
     #: History's "Show" choices: (``?show=`` value, words, the collection it lists).
     history: tuple = ()
     #: The collections whose entries History opens in an edit page.
     editable: tuple = ()
+    #: Its own pages in the web app.
+    pages: tuple[Page, ...] = ()
 
 
 class Registry:

@@ -46,10 +46,29 @@ bp = Blueprint("web", __name__)
 
 
 @bp.record_once
-def add_converters(state):
-    """``editable``: a collection whose entries History opens in an edit page."""
-    editable = [name for t in registry(state.app).record_types.values() for name in t.editable]
+def declare_record_types(state):
+    """``editable`` (what History opens in an edit page), and the record types' own pages."""
+    declared = registry(state.app)
+    editable = [name for t in declared.record_types.values() for name in t.editable]
     state.app.url_map.converters["editable"] = any_of(editable)
+    for declared_page in declared.parts("pages"):
+        state.add_url_rule(
+            declared_page.path, declared_page.endpoint, _shown(declared_page), methods=["GET"]
+        )
+
+
+def _shown(declared_page):
+    @page("patient")
+    def view():
+        return render_template(declared_page.template, title=declared_page.title)
+
+    view.__name__ = declared_page.endpoint
+    return view
+
+
+def declared_pages():
+    """The record types' own pages, as ``web.<endpoint>`` names: the service worker keeps them."""
+    return [f"{bp.name}.{declared_page.endpoint}" for declared_page in registry().parts("pages")]
 
 
 @bp.app_context_processor
