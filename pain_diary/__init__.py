@@ -82,6 +82,7 @@ def register_blueprints(app):
     from .care.routes import bp as care_bp
     from .insights.routes import bp as insights_bp
     from .medications.routes import bp as medications_bp
+    from .procedures.routes import bp as procedures_bp
     from .records.routes import bp as records_bp
     from .reminders.routes import bp as reminders_bp
     from .web.pwa import bp as pwa_bp
@@ -90,6 +91,7 @@ def register_blueprints(app):
     api.register_blueprint(accounts_bp)
     api.register_blueprint(records_bp)
     api.register_blueprint(medications_bp)
+    api.register_blueprint(procedures_bp)
     api.register_blueprint(care_bp)
     api.register_blueprint(insights_bp)
     api.register_blueprint(reminders_bp)
@@ -101,10 +103,13 @@ def register_record_types(app):
     """Declare the kinds of record: what /sync, the export, the summary and the pages iterate."""
     from .care.access import readable_patient
     from .medications.record_types import MEDICATIONS
+    from .procedures.record_types import PROCEDURES
     from .records.record_types import PAIN, SLEEP, THERAPY
     from .sync.registry import register_record_types as register
 
-    register(app, (PAIN, SLEEP, MEDICATIONS, THERAPY), readable_patient=readable_patient)
+    register(
+        app, (PAIN, SLEEP, MEDICATIONS, THERAPY, PROCEDURES), readable_patient=readable_patient
+    )
 
 
 def register_errorhandlers(app):

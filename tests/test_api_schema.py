@@ -61,6 +61,7 @@ COLLECTIONS = (
     "therapy-sessions",
     "medications",
     "medication-doses",
+    "procedures",
 )
 PERIODS = ("summary", "summary.html", "summary.pdf", "charts/{name}.svg")
 REFUSES_VALID_INPUT = {
@@ -99,6 +100,8 @@ REFUSES_VALID_INPUT = {
             ("medications", "a schedule or as_needed; end_date after start_date; opioid units"),
             ("medication-doses", "taken_at when taken, scheduled_for when skipped; your own "
              "medication_id"),
+            ("procedures", "performed_at: not in the future; trial_ends_at only and always for "
+             "scs_trial, after performed_at, within 30 days"),
         )
     },
 }  # fmt: skip
@@ -304,6 +307,15 @@ def _diary(now):
             {**pain, "recorded_at": ago(days=day), "intensity": day % 11} for day in range(1, 15)
         ],
         "sleep-entries": [night(2), night(3)],
+        "procedures": [
+            {
+                "kind": "medial_branch_block",
+                "performed_at": ago(days=4),
+                "level": "L4-L5",
+                "body_sites": [{"site": "lower_back", "side": "both"}],
+                "note": "Easier after",
+            },
+        ],  # fmt: skip
         "therapy-sessions": [
             {
                 "modality": "cbt",

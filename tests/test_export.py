@@ -23,6 +23,7 @@ API_PATHS = {
     "therapy_sessions": "therapy-sessions",
     "medications": "medications",
     "medication_doses": "medication-doses",
+    "procedures": "procedures",
 }
 
 
@@ -107,12 +108,21 @@ def log_diary(client):
             "duration_minutes": 20,
         }),
     ]  # fmt: skip
+    procedures = [
+        put(client, "procedures", {
+            "kind": "scs_trial", "performed_at": local(9, "08:00").isoformat(),
+            "trial_ends_at": local(2, "16:00").isoformat(), "level": "T9-T10",
+            "body_sites": [{"site": "lower_back"}, {"site": "leg", "side": "left"}],
+            "provider": "Spine unit", "reported_relief_percent": 60, "note": "Leads out",
+        }),
+    ]  # fmt: skip
     return {
         "pain_entries": pain,
         "sleep_entries": sleep,
         "therapy_sessions": therapy,
         "medications": [scheduled, as_needed],
         "medication_doses": doses,
+        "procedures": procedures,
     }
 
 

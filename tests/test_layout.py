@@ -41,10 +41,11 @@ PUBLIC = {
     "fhir": WHOLE,
     "accounts": ("auth", "users", "queries"),
     "care": ("access", "queries", "invitations"),
-    "records": ("record_types", "queries"),
+    "records": ("record_types", "queries", "schemas"),
     "medications": ("record_types", "queries", "collections", "dosage"),
-    "insights": ("reading",),
+    "insights": ("reading", "diary"),
     "reminders": ("inbox", "vocabulary"),
+    "procedures": ("record_types",),
     "web": (),
     "demo": (),
 }

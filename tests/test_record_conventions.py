@@ -1,7 +1,8 @@
 """The conventions every diary collection shares (DESIGN.md §3).
 
 Idempotent PUT by client UUID, versions, tombstones, ownership, roles, lists and paging; each
-rule is checked on pain entries and, where it is generic, on sleep entries and therapy sessions.
+rule is checked on pain entries and, where it is generic, on sleep entries, therapy sessions and
+procedures.
 """
 
 import base64
@@ -13,6 +14,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import pytest
 from sqlalchemy import func, select
 
+from pain_diary.procedures.models import Procedure
 from pain_diary.records.models import PainEntry, SleepEntry, TherapySession
 
 API = "/api/v1"
@@ -36,6 +38,12 @@ def therapy_session(n=0, **changes):
         "duration_minutes": 15,
         **changes,
     }
+
+
+def procedure(n=0, **changes):
+    """The n-th procedure: a nerve block at 09:00 in Berlin on the n-th day after FIRST_DAY."""
+    performed_at = datetime(2024, 3, 1, 9, 0, tzinfo=CET) + timedelta(days=n)
+    return {"kind": "nerve_block", "performed_at": performed_at.isoformat(), **changes}
 
 
 def sleep_entry(n=0, **changes):
@@ -80,7 +88,10 @@ THERAPY = Kind(
     {"duration_minutes": 45},
     {"pain_after": 11},
 )
-KINDS = [PAIN, SLEEP, THERAPY]
+PROCEDURES = Kind(
+    "procedures", Procedure, procedure, {"level": "L5-S1"}, {"reported_relief_percent": 101}
+)
+KINDS = [PAIN, SLEEP, THERAPY, PROCEDURES]
 
 
 @pytest.fixture(params=KINDS, ids=lambda kind: kind.name)
