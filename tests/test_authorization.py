@@ -34,6 +34,7 @@ ACCESS = {
     "web.trends": PATIENT_PAGE,
     "web.medications": PATIENT_PAGE,
     "web.reminders": PATIENT_PAGE,
+    "web.procedures": PATIENT_PAGE,
     "web.care_team": PATIENT_PAGE,
     "web.export": PATIENT_PAGE,
     "web.settings": PATIENT_PAGE,
@@ -63,6 +64,8 @@ ACCESS = {
     "records.SleepEntriesItem": OWN,
     "records.TherapySessionsItems": OWN,
     "records.TherapySessionsItem": OWN,
+    "procedures.ProceduresItems": OWN,
+    "procedures.ProceduresItem": OWN,
     "records.Sync": OWN,
     "medications.MedicationsItems": OWN,
     "medications.MedicationsItem": OWN,
@@ -89,6 +92,7 @@ ACCESS = {
     "records.PainEntriesPatientItems": CLINICIAN_READ,
     "records.SleepEntriesPatientItems": CLINICIAN_READ,
     "records.TherapySessionsPatientItems": CLINICIAN_READ,
+    "procedures.ProceduresPatientItems": CLINICIAN_READ,
     "medications.MedicationsPatientItems": CLINICIAN_READ,
     "medications.MedicationDosesPatientItems": CLINICIAN_READ,
     "insights.patient_summary": CLINICIAN_READ,
@@ -104,7 +108,7 @@ CLINICIANS = ("linked", "unlinked", "revoked")
 ENDPOINT_COLLECTION = {
     "PainEntries": "pain-entries", "SleepEntries": "sleep-entries",
     "TherapySessions": "therapy-sessions", "Medications": "medications",
-    "MedicationDoses": "medication-doses",
+    "MedicationDoses": "medication-doses", "Procedures": "procedures",
 }  # fmt: skip
 
 
@@ -189,6 +193,7 @@ def _records(owner):
             "wake_after_sleep_onset_minutes": 20,
         },
         "therapy-sessions": {"modality": "vr", "started_at": an_hour_ago, "duration_minutes": 20},
+        "procedures": {"kind": "nerve_block", "performed_at": an_hour_ago},
         "medication-doses": {
             "medication_id": medication["id"],
             "status": "taken",
