@@ -13,6 +13,8 @@ from pain_diary.accounts.models import User
 from pain_diary.demo import fill_diary
 from pain_diary.extensions import db
 from pain_diary.medications.models import DoseEvent
+from pain_diary.procedures.record_types import LABELS as PROCEDURE_LABELS
+from pain_diary.procedures.schemas import KINDS as PROCEDURE_KINDS
 
 from .quality import TAP, axe_violations
 from .webapp import Account, Phone
@@ -211,12 +213,17 @@ def test_a_realistic_month_screenshot(phone, new_patient, chromium, web_server):
 
 # -- The "Show" choice, doses, and what waits on the phone -----------------------------------
 
+#: A procedure's kind as History writes it: its label, else its code in words.
+PROCEDURE_WORDS = "|".join(
+    PROCEDURE_LABELS.get(kind, kind.replace("_", " ").capitalize()) for kind in PROCEDURE_KINDS
+)
 #: Each kind of the "Show" choice, the collection it lists, and how its entries' text starts.
 KINDS = {
     "Pain": ("pain-entries", re.compile(r"^Pain \d+ · ")),
     "Sleep": ("sleep-entries", re.compile(r"^Sleep\b")),
     "Doses": ("medication-doses", re.compile(r" · (\d\d:\d\d dose( of [^·]+)?|as needed) · ")),
     "Therapy": ("therapy-sessions", re.compile(r" · \d+ min\b")),
+    "Procedures": ("procedures", re.compile(rf"^({PROCEDURE_WORDS}) · ")),
 }
 ALL_KINDS = "|".join(collection for collection, _ in KINDS.values())
 DIARY_READS = re.compile(rf"/api/v1/({ALL_KINDS})\?")

@@ -2,7 +2,7 @@
 // not overwritten: the PUT carries the version read, and a 409 shows what is stored now.
 import { api } from "./api.js";
 import { dose } from "./dose_form.js";
-import { onSubmit, pain, sleep, therapy } from "./entries.js";
+import { onSubmit, pain, procedure, sleep, therapy } from "./entries.js";
 import { formatDay, formatTime, localParts } from "./localtime.js";
 import { reveal, say, showProblem } from "./messages.js";
 import { kept, remove, save, watch } from "./outbox.js";
@@ -19,6 +19,7 @@ const kinds = {
     form: therapy, at: "started_at", read: (record) => therapy.read(form, localParts(record.started_at).date),
   },
   "medication-doses": { form: dose, read: () => dose.read(form), when: dose.when, prepare: dose.prepare },
+  procedures: { form: procedure, at: "performed_at", read: (record) => procedure.read(form, record) },
 };
 const kind = kinds[collection];
 let record = null;

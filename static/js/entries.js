@@ -1,11 +1,13 @@
 // The forms of templates/forms.html: read one into an API body, or fill one from a record.
-// Today logs with them and the edit page changes an entry with them.
+// Today and Procedures log with them and the edit page changes an entry with them.
+import { ApiProblem } from "./api.js";
 import { addDays, fromWallClock, localParts, now, today, wallClock, zoned } from "./localtime.js";
 import { clearProblems } from "./messages.js";
 
 const MISSING = {
   intensity: "Choose how strong your pain is, from 0 to 10.",
   modality: "Choose the therapy.",
+  kind: "Choose what was done.",
 };
 const FUTURE = "This is still to come: choose a time up to now.";
 
@@ -17,10 +19,10 @@ function complete(form) {
     const name = group.querySelector("input").name;
     if (!form.elements[name].value) empty.set(name, group.querySelector("input"));
   }
-  for (const field of form.querySelectorAll("[required]")) {
+  for (const field of form.querySelectorAll("[required]:not(:disabled)")) {
     if (!field.value.trim()) empty.set(field.name, field);
   }
-  const future = [...form.querySelectorAll("[data-not-future]")].filter((field) => field.value
+  const future = [...form.querySelectorAll("[data-not-future]:not(:disabled)")].filter((field) => field.value
     && !empty.has(field.name) && field.value > (field.type === "date" ? today() : wallClock()));
   for (const [name, field] of [...empty, ...future.map((field) => [field.name, field])]) {
     const slot = form.querySelector(`[data-error-for="${name}"]`);
@@ -37,6 +39,8 @@ function complete(form) {
  */
 export function onSubmit(form, send) {
   watchRanges(form);
+  showChosen(form);
+  form.addEventListener("change", () => showChosen(form));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (!complete(form)) return;
@@ -52,6 +56,18 @@ export function onSubmit(form, send) {
 
 const number = (value) => (value === null || value === "" ? null : Number(value));
 const text = (value) => value?.trim() || null;
+
+/**
+ * Show each part of ``form`` that is for one choice only (data-only-for="kind scs_trial") while
+ * that is chosen; a part hidden is neither required nor sent: its fields are disabled.
+ */
+function showChosen(form) {
+  for (const part of form.querySelectorAll("[data-only-for]")) {
+    const [name, value] = part.dataset.onlyFor.split(" ");
+    part.hidden = form.elements[name].value !== value;
+    for (const field of part.querySelectorAll("input, select, textarea")) field.disabled = part.hidden;
+  }
+}
 
 /** The PEG sliders count only once moved: an untouched slider is no answer, not a 0. */
 function watchRanges(form) {
@@ -74,6 +90,7 @@ function setRange(range, value) {
 export function reset(form) {
   form.reset();
   clearProblems(form);
+  showChosen(form);
   for (const range of form.querySelectorAll("[data-optional-range]")) setRange(range, null);
   for (const details of form.querySelectorAll("details")) details.open = false;
   for (const field of form.querySelectorAll("[data-follows-now]")) followNow(field);
@@ -116,6 +133,13 @@ function keepLimits() {
 keepLimits();
 setInterval(keepLimits, 30_000);
 
+/** Check the chips of ``sites``; "More body sites" opens when one of its own is checked. */
+function checkSites(form, sites) {
+  const checked = new Set(sites.map((site) => site.site));
+  for (const box of form.querySelectorAll('[name="body_sites"]')) box.checked = checked.has(box.value);
+  form.querySelector(".more-sites").open = !!form.querySelector(".more-sites input:checked");
+}
+
 export const pain = {
   read(form, record = {}) {
     const data = new FormData(form);
@@ -137,13 +161,11 @@ export const pain = {
   fill(form, record) {
     if (form.elements.recorded_at) setWhen(form.elements.recorded_at, record.recorded_at);
     form.elements.intensity.value = String(record.intensity);
-    const sites = new Set(record.body_sites.map((site) => site.site));
-    for (const box of form.querySelectorAll('[name="body_sites"]')) box.checked = sites.has(box.value);
+    checkSites(form, record.body_sites);
     for (const box of form.querySelectorAll('[name="qualities"]')) box.checked = record.qualities.includes(box.value);
     for (const range of form.querySelectorAll("[data-optional-range]")) setRange(range, record[range.name]);
     form.elements.note.value = record.note ?? "";
-    // Show what is filled in: a site beyond the common ones, a quality, a slider or a note.
-    form.querySelector(".more-sites").open = !!form.querySelector(".more-sites input:checked");
+    // Show what is filled in: a quality, a slider or a note.
     form.querySelector(".detail").open = !!(record.qualities.length || record.note
       || record.enjoyment_interference != null || record.activity_interference != null);
   },
@@ -203,5 +225,68 @@ export const therapy = {
     }
     form.elements.program.value = record.program ?? "";
     form.elements.note.value = record.note ?? "";
+  },
+};
+
+const MOST_SITES = 4;
+const LONGEST_TRIAL_DAYS = 30;
+const DAY = 86_400_000;
+
+/**
+ * The server's rules on a procedure that a field's own limits do not keep (DESIGN §3), thrown as
+ * its 422 would be: a procedure kept offline is then one the server takes when it syncs.
+ */
+function checkProcedure(body) {
+  const fields = {};
+  if (body.body_sites.length > MOST_SITES) fields.body_sites = [`Choose up to ${MOST_SITES} sites.`];
+  const relief = body.reported_relief_percent;
+  if (relief !== null && !(Number.isInteger(relief) && relief >= 0 && relief <= 100)) {
+    fields.reported_relief_percent = ["Give a whole number from 0 to 100, or leave it empty."];
+  }
+  if (body.trial_ends_at) {
+    const days = (new Date(body.trial_ends_at) - new Date(body.performed_at)) / DAY;
+    if (days <= 0) fields.trial_ends_at = ["The trial ends after it began: choose a later time."];
+    else if (days > LONGEST_TRIAL_DAYS) fields.trial_ends_at = [`A trial lasts at most ${LONGEST_TRIAL_DAYS} days.`];
+  }
+  if (Object.keys(fields).length) {
+    throw new ApiProblem({ status: 422, code: "validation_error", message: "Check the fields marked.", fields });
+  }
+}
+
+export const procedure = {
+  /** A site kept from ``record`` keeps its side unless the patient chose another "Side". */
+  read(form, record = {}) {
+    const data = new FormData(form);
+    const side = data.get("side") || null;
+    const sideKept = (side ?? "") === form.elements.side.dataset.filled;
+    const kept = new Map((record.body_sites ?? []).map((site) => [site.site, site]));
+    const trial = form.elements.trial_ends_at;
+    const body = {
+      kind: data.get("kind"),
+      performed_at: readWhen(form.elements.performed_at),
+      trial_ends_at: trial.disabled ? null : readWhen(trial),
+      body_sites: data.getAll("body_sites").map((site) => (sideKept && kept.get(site)) || { site, side }),
+      level: text(data.get("level")),
+      provider: text(data.get("provider")),
+      reported_relief_percent: number(data.get("reported_relief_percent")),
+      note: text(data.get("note")),
+    };
+    checkProcedure(body);
+    return body;
+  },
+  fill(form, record) {
+    form.elements.kind.value = record.kind;
+    setWhen(form.elements.performed_at, record.performed_at);
+    if (record.trial_ends_at) setWhen(form.elements.trial_ends_at, record.trial_ends_at);
+    checkSites(form, record.body_sites);
+    // One side for all the sites, as the form has it; sites with different sides show none.
+    const sides = new Set(record.body_sites.map((site) => site.side ?? ""));
+    const side = sides.size === 1 ? [...sides][0] : "";
+    form.elements.side.value = side;
+    form.elements.side.dataset.filled = side;
+    for (const name of ["level", "provider", "reported_relief_percent", "note"]) {
+      form.elements[name].value = record[name] ?? "";
+    }
+    showChosen(form);
   },
 };

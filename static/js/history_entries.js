@@ -1,5 +1,6 @@
 // How History shows each kind of entry: one line, the local day it is listed under, and what it
-// is called in a question or a message ("pain 6 at 21:40").
+// is called in a question or a message ("pain 6 at 21:40"). Procedures writes its list with the
+// same words.
 import { formatDate, formatTime, localParts } from "./localtime.js";
 import { duration, named } from "./show.js";
 import { words } from "./words.js";
@@ -8,23 +9,29 @@ const SIDES = { left: "left", right: "right", both: "both sides", center: "middl
 
 const vocabulary = words();
 const labels = Object.fromEntries(
-  ["body_sites", "qualities", "modalities"].map((kind) => [kind, new Map(vocabulary[kind] ?? [])]),
+  ["body_sites", "qualities", "modalities", "procedure_kinds"].map((kind) => [kind, new Map(vocabulary[kind] ?? [])]),
 );
-const label = (kind, code) => labels[kind].get(code) ?? code;
+/** The words of ``code`` in the vocabulary ``kind`` ("procedure_kinds"), or the code itself. */
+export const label = (kind, code) => labels[kind].get(code) ?? code;
 const sleepQuality = (value) => vocabulary.sleep_quality?.[value];
+
+/** Body sites in words with their sides: ["Lower back (left)", "Hip"]. */
+export const sitesInWords = (sites = []) => sites.map(({ site, side }) => {
+  const name = label("body_sites", site);
+  return side ? `${name} (${SIDES[side] ?? side})` : name;
+});
+
+/** The entry of ``record`` that happened ``at``: listed under its local day, with its note. */
+const dated = (collection, record, at, text, what) => ({
+  collection, id: record.id, day: record.local_date ?? localParts(at).date, at, text, note: record.note, what,
+});
 
 function painEntry(entry) {
   const time = formatTime(entry.recorded_at);
-  const sites = (entry.body_sites ?? []).map(({ site, side }) => {
-    const name = label("body_sites", site);
-    return side ? `${name} (${SIDES[side] ?? side})` : name;
-  });
-  const described = [...sites, ...(entry.qualities ?? []).map((q) => label("qualities", q))].join(", ");
-  return {
-    collection: "pain-entries", id: entry.id, day: entry.local_date ?? localParts(entry.recorded_at).date,
-    at: entry.recorded_at, text: [`Pain ${entry.intensity}`, described, time].filter(Boolean).join(" · "),
-    note: entry.note, what: `pain ${entry.intensity} at ${time}`,
-  };
+  const qualities = (entry.qualities ?? []).map((q) => label("qualities", q));
+  const described = [...sitesInWords(entry.body_sites), ...qualities].join(", ");
+  return dated("pain-entries", entry, entry.recorded_at,
+    [`Pain ${entry.intensity}`, described, time].filter(Boolean).join(" · "), `pain ${entry.intensity} at ${time}`);
 }
 
 function sleepEntry(entry) {
@@ -51,11 +58,17 @@ function therapySession(session) {
   else if (before != null) pain = `pain before ${before}`;
   else if (after != null) pain = `pain after ${after}`;
   const name = session.program ? `${modality} (${session.program})` : modality;
-  return {
-    collection: "therapy-sessions", id: session.id, day: session.local_date ?? localParts(session.started_at).date,
-    at: session.started_at, text: [name, `${session.duration_minutes} min`, pain, time].filter(Boolean).join(" · "),
-    note: session.note, what: `${modality} at ${time}`,
-  };
+  return dated("therapy-sessions", session, session.started_at,
+    [name, `${session.duration_minutes} min`, pain, time].filter(Boolean).join(" · "), `${modality} at ${time}`);
+}
+
+/** "Medial branch block · L4-L5 · Lower back (left) · 09:30". */
+function procedureEntry(procedure) {
+  const time = formatTime(procedure.performed_at);
+  const kind = label("procedure_kinds", procedure.kind);
+  const sites = sitesInWords(procedure.body_sites).join(", ");
+  return dated("procedures", procedure, procedure.performed_at,
+    [kind, procedure.level, sites, time].filter(Boolean).join(" · "), `${kind} at ${time}`);
 }
 
 /** "Pregabalin 75 mg · 08:00 dose · taken at 08:40": which scheduled dose it answered, or as needed. */
@@ -90,4 +103,5 @@ export const KINDS = {
   "sleep-entries": { format: sleepEntry, noun: "nights of sleep" },
   "medication-doses": { format: medicationDose, noun: "doses" },
   "therapy-sessions": { format: therapySession, noun: "therapy sessions" },
+  procedures: { format: procedureEntry, noun: "procedures" },
 };
