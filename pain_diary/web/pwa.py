@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Blueprint, current_app, url_for
 
-from .routes import INBOX, PATIENT_MENU, declared_pages
+from .routes import INBOX, patient_menu
 
 THEME_COLOUR = "#2f6f8f"
 #: The files under static/ that every page needs: the service worker caches them at install.
@@ -66,8 +66,7 @@ def service_worker():
     version, shell = shell_files(current_app.static_folder, current_app.static_url_path)
     if current_app.debug:  # files change while developing; the cache would keep the first ones
         shell_files.cache_clear()
-    endpoints = [endpoint for endpoint, _ in PATIENT_MENU] + [INBOX, *declared_pages()]
-    pages = [url_for(endpoint) for endpoint in endpoints]
+    pages = [url_for(endpoint) for endpoint, _ in patient_menu()] + [url_for(INBOX)]
     head = (
         f"const VERSION = {json.dumps(version)};\n"
         f"const SHELL = {json.dumps(shell)};\n"

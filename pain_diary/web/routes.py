@@ -29,10 +29,9 @@ def history_kinds():
     return registry().parts("history")
 
 
-#: The periods, in days, that Trends and the clinic summary offer.
-PERIODS = (7, 30, 90, 365)
+PERIODS = (7, 30, 90, 365)  # the days Trends and the clinic summary offer
 DEFAULT_DAYS = 30
-#: The menu of a signed-in patient, by endpoint; the service worker keeps each page for offline.
+#: The menu of a signed-in patient by endpoint, the record types' pages added (patient_menu).
 PATIENT_MENU = (
     ("web.today", "Today"), ("web.history", "History"), ("web.trends", "Trends"),
     ("web.medications", "Medications"), ("web.reminders", "Reminders"),
@@ -66,15 +65,16 @@ def _shown(declared_page):
     return view
 
 
-def declared_pages():
-    """The record types' own pages, as ``web.<endpoint>`` names: the service worker keeps them."""
-    return [f"{bp.name}.{declared_page.endpoint}" for declared_page in registry().parts("pages")]
+def patient_menu():
+    """The menu (the service worker keeps its pages), each record type's own after History."""
+    declared = tuple((f"{bp.name}.{p.endpoint}", p.title) for p in registry().parts("pages"))
+    return PATIENT_MENU[:2] + declared + PATIENT_MENU[2:]
 
 
 @bp.app_context_processor
 def page_context():
     return {
-        "words": words(), "patient_menu": PATIENT_MENU, "clinician_menu": CLINICIAN_MENU,
+        "words": words(), "patient_menu": patient_menu(), "clinician_menu": CLINICIAN_MENU,
         "inbox": INBOX, "inbox_unread": inbox_unread,
     }  # fmt: skip
 
