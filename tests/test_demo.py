@@ -15,6 +15,7 @@ from .factories import UserFactory
 
 COLLECTIONS = (
     "pain-entries", "sleep-entries", "medications", "medication-doses", "therapy-sessions",
+    "procedures",
 )  # fmt: skip
 
 
@@ -189,3 +190,34 @@ def test_the_demo_clinician_reads_the_demo_patients_summary(demo, app):
     summary = clinician.get(f"/api/v1/patients/{row['patient_id']}/summary")
     assert summary.status_code == 200
     assert summary.json["pain"]["entries"] > 0
+
+
+def test_demo_has_a_medial_branch_block_and_a_stimulator_trial_with_pain_around_them(demo):
+    procedures = {procedure["kind"]: procedure for procedure in demo.procedures}
+    assert set(procedures) == {"medial_branch_block", "scs_trial"}
+    trial = procedures["scs_trial"]
+    assert instant(trial["trial_ends_at"]) - instant(trial["performed_at"]) == timedelta(days=7)
+    # The trial is inside the last 30 days, so the default charts mark it.
+    assert (demo.today - date.fromisoformat(trial["local_date"])).days < 30
+
+    section = demo.client.get("/api/v1/summary").json["procedures"]
+    assert [item["kind"] for item in section] == ["scs_trial", "medial_branch_block"]
+    shown_trial, block = section
+    windows = {window["window"]: window for window in block["windows"]}
+    assert 6 <= block["baseline_mean"] <= 7.5
+    assert windows["same_day"]["mean"] <= 2.5 and windows["week_1"]["relief_percent"] < 20
+    assert block["goal_met"] is False  # about 70 % relief: short of the block's 80 %
+    trial_window = next(window for window in shown_trial["windows"] if window["window"] == "trial")
+    assert 40 <= trial_window["relief_percent"] <= 65 and shown_trial["goal_met"] is True
+    assert (block["reported_relief_percent"], shown_trial["reported_relief_percent"]) == (80, 60)
+
+
+def test_the_demo_summary_and_pain_chart_show_the_procedures(demo):
+    html = demo.client.get("/api/v1/summary.html").get_data(as_text=True)
+    assert 'id="procedures"' in html
+    text = " ".join(html.split())
+    assert "Spinal cord stimulator trial" in text and "Medial branch block" in text
+    assert "Trial goal: ≥ 50&nbsp;% relief</b> — met," in text
+    assert "Goal: ≥ 80&nbsp;% relief the same day</b> — not met," in text
+    svg = demo.client.get("/api/v1/charts/pain.svg").get_data(as_text=True)
+    assert 'id="procedure-marks"' in svg and ">Spinal cord stimulator trial</text>" in svg

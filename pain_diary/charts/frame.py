@@ -71,12 +71,16 @@ class Medium:
             "xtick.major.pad": self.date_pad,
         }
 
-    def arrange(self, figure, legend_entries=1, *, plot_height=None, **margins):
-        """Size ``figure`` and place its plot, with ``margins`` (left, right, bottom) in points."""
+    def arrange(self, figure, legend_entries=1, *, plot_height=None, above=0, **margins):
+        """Size ``figure`` and place its plot, with ``margins`` (left, right, bottom) in points.
+
+        ``above`` is room between the legend and the plot (the pain chart's marks' labels): on
+        screen the figure grows by it, on paper the plot gives it up.
+        """
         rows = 1
         if self.legend_columns and legend_entries:
             rows = math.ceil(legend_entries / self.legend_columns)
-        top = self.top + (rows - 1) * self.legend_row
+        top = self.top + (rows - 1) * self.legend_row + above
         left, right, bottom = (
             margins.get(side, getattr(self, side)) for side in ("left", "right", "bottom")
         )
@@ -198,21 +202,32 @@ def blocks(axes, spans, **style):
     fill as one shape, so a run of days reads as one band. Added as a plain artist: the axes'
     limits are set by hand, and updating them from every rectangle is most of the drawing time.
     """
+    patch = PathPatch(block_path(spans), linewidth=0, **style)
+    axes.add_artist(patch)
+    return patch
+
+
+def block_path(spans):
+    """Rectangles ``(left, right, bottom, top)`` as one path."""
     vertices = [
         vertex
         for left, right, bottom, top in spans
         for vertex in ((left, bottom), (right, bottom), (right, top), (left, top), (left, bottom))
     ]
     codes = [Path.MOVETO, Path.LINETO, Path.LINETO, Path.LINETO, Path.CLOSEPOLY] * len(spans)
-    patch = PathPatch(Path(vertices, codes), linewidth=0, **style)
-    axes.add_artist(patch)
-    return patch
+    return Path(vertices, codes)
 
 
-def legend(figure, axes, handles, medium):
-    """The legend above the plot: on paper in a row beside the title, on screen in rows under it."""
+def legend(figure, axes, handles, medium, above=0):
+    """The legend above the plot: on paper in a row beside the title, on screen in rows under it.
+
+    ``above`` is the room kept between it and the plot (``Medium.arrange``), in points.
+    """
     if medium.legend_columns is None:
-        return axes.legend(handles=handles, ncols=len(handles), **LEGEND)
+        x, y = LEGEND["bbox_to_anchor"]
+        lift = above / (axes.get_position().height * figure.get_figheight() * 72)
+        anchor = {**LEGEND, "bbox_to_anchor": (x, y + lift)}
+        return axes.legend(handles=handles, ncols=len(handles), **anchor)
     below_title = medium.title_at[1] + medium.title_size * 1.4
     return figure.legend(
         handles=handles,

@@ -1,4 +1,5 @@
-"""The pain chart: daily pain, the range of the day's entries and a 7-day rolling mean."""
+"""The pain chart: daily pain, the range of the day's entries and a 7-day rolling mean, with
+the days other records mark (a procedure, a stimulator trial: :mod:`.marks`)."""
 
 from collections import defaultdict
 
@@ -6,6 +7,7 @@ import numpy as np
 
 from .. import analytics
 from .frame import BLUE, SKY, VERMILION, blocks, daily_line, empty_chart, legend, period_text
+from .marks import draw_marks, lay_out_marks, marks_text
 
 
 def draw(figure, diary, ticks, now, medium):
@@ -32,7 +34,8 @@ def draw(figure, diary, ticks, now, medium):
     with np.errstate(invalid="ignore", divide="ignore"):
         rolling = np.where(counts >= analytics.MIN_LOGGED_DAYS, sums / counts, np.nan)
 
-    medium.arrange(figure, legend_entries=3)
+    labels = lay_out_marks(diary.marks, ticks, medium)
+    medium.arrange(figure, legend_entries=3, above=labels.height)
     axes = figure.add_subplot()
     ranges = [
         (ticks.offset(day) - 0.5, ticks.offset(day) + 0.5, min(values), max(values))
@@ -63,7 +66,8 @@ def draw(figure, diary, ticks, now, medium):
     axes.set_yticks(range(0, 11, 2))
     axes.set_ylabel("Pain (0–10)")
     ticks.apply(axes)
-    legend(figure, axes, [*lines, band], medium)
+    legend(figure, axes, [*lines, band], medium, above=labels.height)
+    draw_marks(axes, labels, ticks, medium)
 
     desc = (
         f"Daily pain {period_text(first_day, last_day)}, logged on {summary['days_logged']} of "
@@ -75,4 +79,4 @@ def draw(figure, diary, ticks, now, medium):
             f", from {summary['baseline_mean']:.1f} in the first week to "
             f"{summary['recent_mean']:.1f} in the last week"
         )
-    return title, desc + "."
+    return title, desc + "." + marks_text(diary.marks, ticks)

@@ -2,9 +2,9 @@
 
 The diary tells one consistent story (see ``story.py``): back pain that eases from about 7 to
 about 4.4 and is worse after short nights, two scheduled medications (one an opioid) and an
-as-needed opioid, weekly physiotherapy and weeks of VR and mindfulness. Records are loaded and
-derived as the API does (see ``writer.py``), so every rule holds and every derived field is the
-server's own.
+as-needed opioid, weekly physiotherapy and weeks of VR and mindfulness, a medial branch block
+and a week's spinal cord stimulator trial. Records are loaded and derived as the API does (see
+``writer.py``), so every rule holds and every derived field is the server's own.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -19,6 +19,7 @@ from ..localtime import local_date
 from ..sync.registry import registered_collections
 from .diary import pain_records, sleep_records
 from .prescriptions import NAPROXEN, dose_records, medication_records
+from .procedures import block_relief_records, procedure_records
 from .story import STORY_DAYS, record_id, tell
 from .therapy import therapy_records
 from .writer import DiaryWriter
@@ -29,8 +30,14 @@ DEMO_USERS = (
     ("clinician@demo.example", "Dr Demo Clinician", "clinician", "Europe/Berlin"),
 )
 # Medications first: dose events name them.
-RECORDS = (medication_records, dose_records, pain_records, sleep_records, therapy_records)
-SUMMARY = ("pain-entries", "sleep-entries", "medications", "medication-doses", "therapy-sessions")
+RECORDS = (
+    medication_records, dose_records, pain_records, block_relief_records, sleep_records,
+    therapy_records, procedure_records,
+)  # fmt: skip
+SUMMARY = (
+    "pain-entries", "sleep-entries", "medications", "medication-doses", "therapy-sessions",
+    "procedures",
+)  # fmt: skip
 
 
 @click.command("demo")

@@ -2,7 +2,7 @@
 
 from datetime import timedelta
 
-from .story import FLARE_DAYS, USUAL_SLEEP, clamp, nrs
+from .story import BLOCK_DAY, FLARE_DAYS, USUAL_SLEEP, clamp, nrs
 
 ACTIVITIES = ("desk work", "walk", "driving", "housework", "shopping", "long sitting", "stairs")
 GARDENING_DAY = min(FLARE_DAYS) - 1
@@ -16,7 +16,8 @@ def pain_records(story):
             continue
         rng = day.random("pain")
         slots = [("morning", "07:30", rng.randint(-20, 70) + 50 * day.weekend, 0.4)]
-        if rng.random() < 0.55:
+        # On the block's day its own check-ins (procedures.py) stand for the midday one.
+        if rng.random() < 0.55 and day.index != BLOCK_DAY:
             slots.append(("midday", "12:45", rng.randint(-30, 120), -0.4))
         slots.append(("evening", "20:30", rng.randint(-30, 75), 0.2))
         if rng.random() < 0.08:

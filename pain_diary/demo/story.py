@@ -23,6 +23,12 @@ PAIN_PER_HOUR_LOST = 0.7  # ...by this much per hour below the usual
 # three-day gap about six weeks before the end.
 GAP_DAYS = frozenset({17, 46, 78, 79, 80, 103})
 FLARE_DAYS = {63: 1.8, 64: 1.3, 65: 0.7}  # after a day of gardening
+# A diagnostic medial branch block on day 20 (its relief lasts hours: procedures.py), and a
+# week's spinal cord stimulator trial from day 96 that about halves the pain while the leads
+# are in, inside the last 30 days, so that the default charts mark it.
+BLOCK_DAY = 20
+TRIAL_DAY, TRIAL_DAYS = 96, 7
+TRIAL_PAIN_SHARE = 0.45
 RADIATING_FROM, RADIATING_TO = 0.5, 0.2  # share of days the pain runs down the leg
 
 
@@ -80,7 +86,8 @@ def record_id(patient_id, *parts):
 
 
 def tell(patient_id, tz, now, first_day, today):
-    """Return the story from ``first_day`` to ``today``: pain eases over 120 days, then holds."""
+    """Return the story from ``first_day`` to ``today``: pain eases over 120 days, then holds;
+    the stimulator trial's week about halves it."""
     days = []
     for index in range((today - first_day).days + 1):
         rng = stream("day", index)
@@ -93,6 +100,8 @@ def tell(patient_id, tz, now, first_day, today):
             + FLARE_DAYS.get(index, 0.0)
             + rng.gauss(0, 0.4)
         )
+        if TRIAL_DAY < index <= TRIAL_DAY + TRIAL_DAYS:
+            pain *= TRIAL_PAIN_SHARE
         radiating = rng.random() < RADIATING_FROM - (RADIATING_FROM - RADIATING_TO) * progress
         days.append(
             Day(
