@@ -79,6 +79,7 @@ def register_hooks(app):
 
 def register_blueprints(app):
     from .accounts.routes import bp as accounts_bp
+    from .activity.routes import bp as activity_bp
     from .care.routes import bp as care_bp
     from .insights.routes import bp as insights_bp
     from .medications.routes import bp as medications_bp
@@ -92,6 +93,7 @@ def register_blueprints(app):
     api.register_blueprint(records_bp)
     api.register_blueprint(medications_bp)
     api.register_blueprint(procedures_bp)
+    api.register_blueprint(activity_bp)
     api.register_blueprint(care_bp)
     api.register_blueprint(insights_bp)
     api.register_blueprint(reminders_bp)
@@ -101,6 +103,7 @@ def register_blueprints(app):
 
 def register_record_types(app):
     """Declare the kinds of record: what /sync, the export, the summary and the pages iterate."""
+    from .activity.record_types import ACTIVITY
     from .care.access import readable_patient
     from .medications.record_types import MEDICATIONS
     from .procedures.record_types import PROCEDURES
@@ -108,7 +111,9 @@ def register_record_types(app):
     from .sync.registry import register_record_types as register
 
     register(
-        app, (PAIN, SLEEP, MEDICATIONS, THERAPY, PROCEDURES), readable_patient=readable_patient
+        app,
+        (PAIN, SLEEP, MEDICATIONS, THERAPY, ACTIVITY, PROCEDURES),
+        readable_patient=readable_patient,
     )
 
 

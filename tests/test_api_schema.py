@@ -62,6 +62,7 @@ COLLECTIONS = (
     "medications",
     "medication-doses",
     "procedures",
+    "activity-days",
 )
 PERIODS = ("summary", "summary.html", "summary.pdf", "charts/{name}.svg")
 REFUSES_VALID_INPUT = {
@@ -102,6 +103,7 @@ REFUSES_VALID_INPUT = {
              "medication_id"),
             ("procedures", "performed_at: not in the future; trial_ends_at only and always for "
              "scs_trial, after performed_at, within 30 days"),
+            ("activity-days", "date: not after today; steps or active_minutes; one per day"),
         )
     },
 }  # fmt: skip

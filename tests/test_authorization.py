@@ -66,6 +66,8 @@ ACCESS = {
     "records.TherapySessionsItem": OWN,
     "procedures.ProceduresItems": OWN,
     "procedures.ProceduresItem": OWN,
+    "activity.ActivityDaysItems": OWN,
+    "activity.ActivityDaysItem": OWN,
     "records.Sync": OWN,
     "medications.MedicationsItems": OWN,
     "medications.MedicationsItem": OWN,
@@ -93,6 +95,7 @@ ACCESS = {
     "records.SleepEntriesPatientItems": CLINICIAN_READ,
     "records.TherapySessionsPatientItems": CLINICIAN_READ,
     "procedures.ProceduresPatientItems": CLINICIAN_READ,
+    "activity.ActivityDaysPatientItems": CLINICIAN_READ,
     "medications.MedicationsPatientItems": CLINICIAN_READ,
     "medications.MedicationDosesPatientItems": CLINICIAN_READ,
     "insights.patient_summary": CLINICIAN_READ,
@@ -109,6 +112,7 @@ ENDPOINT_COLLECTION = {
     "PainEntries": "pain-entries", "SleepEntries": "sleep-entries",
     "TherapySessions": "therapy-sessions", "Medications": "medications",
     "MedicationDoses": "medication-doses", "Procedures": "procedures",
+    "ActivityDays": "activity-days",
 }  # fmt: skip
 
 
@@ -194,6 +198,7 @@ def _records(owner):
         },
         "therapy-sessions": {"modality": "vr", "started_at": an_hour_ago, "duration_minutes": 20},
         "procedures": {"kind": "nerve_block", "performed_at": an_hour_ago},
+        "activity-days": {"date": (now - timedelta(days=3)).date().isoformat(), "steps": 3000},
         "medication-doses": {
             "medication_id": medication["id"],
             "status": "taken",
@@ -245,6 +250,7 @@ ANSWERS = {
     # Either side of the link revokes it (the linked clinician first); a revoked link stays so.
     ("care.CareTeamLink", "DELETE"): {"owner": 204, "linked": 204, "others": 404},
     ("records.SleepEntriesItems", "POST"): {"owner": 409, "others": 201},  # one per night
+    ("activity.ActivityDaysItems", "POST"): {"owner": 409, "others": 201},  # one per day
     # The body is the owner's medication with its id: replayed by the owner, not taken over.
     ("medications.MedicationsItems", "POST"): {"owner": 200, "others": 404},
     ("medications.MedicationDosesItems", "POST"): {"owner": 201, "others": 422},  # whose drug

@@ -24,6 +24,7 @@ API_PATHS = {
     "medications": "medications",
     "medication_doses": "medication-doses",
     "procedures": "procedures",
+    "activity_days": "activity-days",
 }
 
 
@@ -123,6 +124,17 @@ def log_diary(client):
         "medications": [scheduled, as_needed],
         "medication_doses": doses,
         "procedures": procedures,
+        "activity_days": [
+            put(
+                client,
+                "activity-days",
+                {
+                    "date": (today - timedelta(days=1)).isoformat(),
+                    "steps": 5120,
+                    "active_minutes": 42,
+                },
+            ),
+        ],
     }
 
 

@@ -81,7 +81,7 @@ def test_the_bundle_holds_the_patient_and_one_resource_per_record(patient):
     for resource in resources(bundle):
         counts[resource["resourceType"]] = counts.get(resource["resourceType"], 0) + 1
     assert counts == {
-        "Patient": 1, "Observation": 4, "MedicationStatement": 2,
+        "Patient": 1, "Observation": 5, "MedicationStatement": 2,  # 3 pain, 1 night, 1 day's steps
         "MedicationAdministration": 3, "Procedure": 3,  # 2 therapy sessions, 1 procedure
     }  # fmt: skip
     me = patient.get("/api/v1/me").json
@@ -386,5 +386,5 @@ def test_a_record_type_without_fhir_leaves_the_bundle_as_it_was(app, patient, mo
         monkeypatch.setitem(registry().record_types, "mood", RecordType("mood"))
         assert list(registry().record_types)[-1] == "mood"
     after = own_bundle(patient)
-    assert len(after["entry"]) == 13
+    assert len(after["entry"]) == 14
     assert after["entry"] == before["entry"]

@@ -46,6 +46,7 @@ PUBLIC = {
     "insights": ("reading", "diary"),
     "reminders": ("inbox", "vocabulary"),
     "procedures": ("record_types",),
+    "activity": ("record_types",),
     "web": (),
     "demo": (),
 }

@@ -1,0 +1,35 @@
+"""Activity as the rest of the app sees it (DESIGN §1): one declaration."""
+
+from .. import analytics
+from ..analytics.activity import activity_summary
+from ..sync.registry import Export, RecordType
+from .collections import activity_days
+from .diary import load
+from .fhir import steps_resources
+from .schemas import SECTION, SOURCES
+
+
+def summarize(diary, now):
+    daily = analytics.daily_pain(diary.pain)  # for the steps–pain correlation
+    return activity_summary(diary.records["activity"], daily, diary.first_day, diary.last_day)
+
+
+ACTIVITY = RecordType(
+    "activity",
+    collections=(activity_days,),
+    exports=(
+        Export(
+            "activity_days",
+            activity_days,
+            "One row per local day and source (manual, apple_health, google_fit, fitbit, csv): "
+            "steps and active minutes; the day's figure is the manual row, else the source with "
+            "the most steps.",
+        ),
+    ),
+    load=load,
+    summarize=summarize,
+    section=SECTION,
+    fhir=steps_resources,
+    vocabulary={"activity_sources": SOURCES},
+    labels={"apple_health": "Apple Health", "google_fit": "Google Fit", "csv": "CSV file"},
+)
