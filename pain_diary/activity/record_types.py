@@ -2,7 +2,7 @@
 
 from .. import analytics
 from ..analytics.activity import activity_summary
-from ..sync.registry import Export, RecordType
+from ..sync.registry import Export, Page, RecordType
 from .collections import activity_days
 from .diary import load
 from .fhir import steps_resources
@@ -32,4 +32,5 @@ ACTIVITY = RecordType(
     fhir=steps_resources,
     vocabulary={"activity_sources": SOURCES},
     labels={"apple_health": "Apple Health", "google_fit": "Google Fit", "csv": "CSV file"},
+    pages=(Page("/activity", "activity", "Activity", "pages/activity.html"),),
 )
