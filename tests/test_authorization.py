@@ -35,6 +35,7 @@ ACCESS = {
     "web.medications": PATIENT_PAGE,
     "web.reminders": PATIENT_PAGE,
     "web.procedures": PATIENT_PAGE,
+    "web.activity": PATIENT_PAGE,
     "web.care_team": PATIENT_PAGE,
     "web.export": PATIENT_PAGE,
     "web.settings": PATIENT_PAGE,
