@@ -125,6 +125,8 @@ def register_errorhandlers(app):
 
 def register_commands(app):
     from .accounts.cli import users_cli
+    from .activity.cli import activity_cli
+    from .activity.worker import POLL_SECONDS, run_queued_imports
     from .demo import demo_command
     from .reminders.cli import scheduler_cli
     from .reminders.vapid import push_cli
@@ -133,6 +135,9 @@ def register_commands(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(push_cli)
     app.cli.add_command(scheduler_cli)
+    app.cli.add_command(activity_cli)
+    # What the worker process (`flask scheduler run`) runs besides reminders: (job, seconds).
+    app.extensions["worker_jobs"] = ((run_queued_imports, POLL_SECONDS),)
 
 
 def register_listeners(app):

@@ -53,6 +53,8 @@ def from_environment(instance_path):
         "SESSION_COOKIE_SECURE": https,
         "HSTS_ENABLED": https,
         "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        # An activity import's file (DESIGN §3): streamed into the database, never into memory.
+        "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", 1024 * 1024 * 1024)),
         "CLINICIAN_SIGNUP_CODE": os.environ.get("CLINICIAN_SIGNUP_CODE") or None,
         # Counts in the app's own database, shared by every worker (pain_diary.throttle).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or "database://",

@@ -5,6 +5,7 @@ ACCESS names the rule of each endpoint. A route added without a rule fails
 ``test_route_answers_each_caller_as_its_rule_says``.
 """
 
+import io
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -69,6 +70,8 @@ ACCESS = {
     "procedures.ProceduresItem": OWN,
     "activity.ActivityDaysItems": OWN,
     "activity.ActivityDaysItem": OWN,
+    "activity.ActivityImports": OWN,
+    "activity.ActivityImportItem": OWN,
     "records.Sync": OWN,
     "medications.MedicationsItems": OWN,
     "medications.MedicationsItem": OWN,
@@ -118,7 +121,7 @@ ENDPOINT_COLLECTION = {
 
 
 #: The owner's ids a route may name besides ``record_id``: another patient's answer 404 too.
-OWNED_IDS = ("record_id", "rule_id", "notification_id", "subscription_id")
+OWNED_IDS = ("record_id", "rule_id", "notification_id", "subscription_id", "import_id")
 REMINDER = {"kind": "therapy", "times": ["12:00"], "channels": ["in_app", "push"]}
 SUBSCRIPTION_KEYS = {
     # A browser's: an uncompressed P-256 point and a 16-byte secret, base64url.
@@ -162,6 +165,7 @@ def world(app, accounts):
     records, bodies = _records(owner)
     token_id = owner.post("/api/v1/auth/tokens", json={"name": "t"}).json["id"]
     records |= _reminders(app, owner)
+    records["import_id"] = _activity_import(owner)
     return {"callers": callers, "records": records, "bodies": bodies, "link_id": links["linked"],
             "token_id": token_id, "owner_id": owner.user.id}  # fmt: skip
 
@@ -177,6 +181,16 @@ def _reminders(app, owner):
     subscription = owner.post("/api/v1/push-subscriptions", json=body).json
     return {"rule_id": rule["id"], "notification_id": notification["id"],
             "subscription_id": subscription["id"]}  # fmt: skip
+
+
+def _activity_import(owner):
+    """The owner's upload of an activity export (queued: no worker runs here)."""
+    file = (io.BytesIO(b"date,steps,active_minutes\n2026-01-05,7000,40\n"), "steps.csv")
+    response = owner.post(
+        "/api/v1/activity-imports", data={"file": file}, content_type="multipart/form-data"
+    )
+    assert response.status_code == 202, response.json
+    return response.json["id"]
 
 
 def _records(owner):
@@ -252,6 +266,7 @@ ANSWERS = {
     ("care.CareTeamLink", "DELETE"): {"owner": 204, "linked": 204, "others": 404},
     ("records.SleepEntriesItems", "POST"): {"owner": 409, "others": 201},  # one per night
     ("activity.ActivityDaysItems", "POST"): {"owner": 409, "others": 201},  # one per day
+    ("activity.ActivityImports", "POST"): 415,  # a JSON body: the file comes as multipart
     # The body is the owner's medication with its id: replayed by the owner, not taken over.
     ("medications.MedicationsItems", "POST"): {"owner": 200, "others": 404},
     ("medications.MedicationDosesItems", "POST"): {"owner": 201, "others": 422},  # whose drug

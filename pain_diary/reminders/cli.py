@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select
@@ -89,6 +90,14 @@ def run_command():
         misfire_grace_time=MISFIRE_GRACE_SECONDS,
         next_run_time=datetime.now(UTC),  # one tick at start: catch up after a restart
     )
+    # The other features' work for the one worker process (activity imports), in threads beside
+    # the tick: a long import never delays a reminder. A poll that comes while a long import
+    # runs looks for other queued work (claims are atomic) rather than being skipped.
+    for job, seconds in app.extensions.get("worker_jobs", ()):
+        scheduler.add_job(
+            job, IntervalTrigger(seconds=seconds, timezone=UTC), args=[app], id=job.__name__,
+            coalesce=True, max_instances=4, next_run_time=datetime.now(UTC),
+        )  # fmt: skip
     click.echo("scheduler: sending reminders every minute; Ctrl-C stops it")
     # SIGTERM (systemd, `kill`, make run's Ctrl-C) stops it like Ctrl-C: the tick under way
     # finishes its transaction first.
