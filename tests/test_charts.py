@@ -15,7 +15,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from pain_diary.activity.record_types import ACTIVITY
 from pain_diary.analytics import PainPoint, SleepNight, TherapyPoint
+from pain_diary.analytics.activity import ActivityRecord
 from pain_diary.analytics.adherence import (
     DoseRecord,
     MedicationPlan,
@@ -38,7 +40,7 @@ NOW = datetime(2026, 11, 1, 12, tzinfo=UTC)
 NS = "{http://www.w3.org/2000/svg}"
 
 #: The shipped charts by name, in the order create_app declares their record types.
-CHARTS = {c.name: c for t in (PAIN, SLEEP, MEDICATIONS, THERAPY) for c in t.charts}
+CHARTS = {c.name: c for t in (PAIN, SLEEP, MEDICATIONS, THERAPY, ACTIVITY) for c in t.charts}
 
 
 def day(number):
@@ -81,7 +83,12 @@ def full_diary():
         therapy=[TherapyPoint("physiotherapy", 45, 6, 4)],
         plans=[PLAN],
         doses=doses(PLAN, period),
+        records={"activity": [steps(on, 4000) for on in period]},
     )
+
+
+def steps(on, count):
+    return ActivityRecord(on, "fitbit", count, None)
 
 
 def render(name, a_diary, locale=None):
@@ -149,6 +156,7 @@ CHANGES = {
     "sleep": lambda d: replace(d, sleep=d.sleep[:-1] + [night(day(30), 300, 70.0)]),
     "adherence": lambda d: replace(d, doses=d.doses[:-1] + doses(PLAN, [day(30)], "skipped")),
     "therapy": lambda d: replace(d, therapy=[TherapyPoint("physiotherapy", 45, 6, 5)]),
+    "activity": lambda d: replace(d, records={"activity": [steps(day(30), 9000)]}),
 }
 
 
@@ -439,6 +447,7 @@ def period_diary(days, last=LAST):
         therapy=[TherapyPoint(modality, 45, 10, 9) for modality in SEVEN_MODALITIES],
         plans=[plan],
         doses=doses(plan, period[:-1:2]) + doses(plan, period[-1:]),
+        records={"activity": [steps(on, 20000 - n * 37 % 15000) for n, on in enumerate(period)]},
     )
 
 
@@ -581,8 +590,16 @@ def test_the_chart_routes_serve_the_phone_drawing_in_the_apps_colours(patient, c
         assert "style-src 'self' 'unsafe-inline'" in response.headers["Content-Security-Policy"]
 
 
+def log_a_day_of_steps(patient):
+    # Without a day of steps the summary leaves the activity chart out.
+    yesterday = (datetime.now(UTC) - timedelta(days=1)).date().isoformat()
+    response = patient.post("/api/v1/activity-days", json={"date": yesterday, "steps": 4210})
+    assert response.status_code == 201, response.json
+
+
 def test_the_pdf_prints_its_charts_black_on_white(patient, monkeypatch):
     log_three_days_of_pain(patient)
+    log_a_day_of_steps(patient)
     printed = []
     html_to_pdf = pdf.html_to_pdf
     monkeypatch.setattr(pdf, "html_to_pdf", lambda html: printed.append(html) or html_to_pdf(html))
@@ -602,6 +619,7 @@ def test_the_pdf_prints_its_charts_black_on_white(patient, monkeypatch):
 
 def test_the_printable_page_draws_its_charts_for_paper(patient):
     log_three_days_of_pain(patient)
+    log_a_day_of_steps(patient)
     html = patient.get("/api/v1/summary.html").get_data(as_text=True)
     assert html.count('width="504pt"') == len(CHARTS)
     assert "chart-svg" not in html and "prefers-color-scheme" not in html

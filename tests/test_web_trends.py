@@ -12,12 +12,13 @@ from .quality import axe_violations, seed_month, settle
 pytestmark = pytest.mark.slow
 
 BERLIN = ZoneInfo("Europe/Berlin")
-CHARTS = ("pain", "sleep", "adherence", "therapy")
+CHARTS = ("pain", "sleep", "adherence", "therapy", "activity")
 ALT = {
     "pain": "Pain",
     "sleep": "Sleep",
     "adherence": "Medication doses taken",
     "therapy": "Therapy",
+    "activity": "Activity",
 }  # fmt: skip
 RESPONSES = {
     "substantial": "a big improvement",
@@ -54,7 +55,7 @@ def month(new_patient):
     return account
 
 
-def test_the_four_charts_load_and_the_figures_are_the_summary_s(phone, month):
+def test_the_charts_load_and_the_figures_are_the_summary_s(phone, month):
     charts = {}
     phone.page.on(
         "response",

@@ -2,7 +2,8 @@
 
 from .. import analytics
 from ..analytics.activity import activity_summary
-from ..sync.registry import Export, Page, RecordType
+from ..charts import activity
+from ..sync.registry import Chart, Export, Page, RecordType
 from .collections import activity_days
 from .diary import load
 from .fhir import steps_resources
@@ -33,4 +34,5 @@ ACTIVITY = RecordType(
     vocabulary={"activity_sources": SOURCES},
     labels={"apple_health": "Apple Health", "google_fit": "Google Fit", "csv": "CSV file"},
     pages=(Page("/activity", "activity", "Activity", "pages/activity.html"),),
+    charts=(Chart("activity", "Activity", activity.draw, frozenset({"activity"})),),
 )
