@@ -6,7 +6,9 @@ session's Chromium on a phone 360 px wide (those tests are marked slow).
 """
 
 import re
+import threading
 import uuid
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -269,3 +271,107 @@ def test_each_day_shows_its_figure_and_the_other_sources_under_it(
     account.call("GET", f"/activity-days/{typed['id']}", expected=(404, 410))
     no_sideways_scroll(page)
     assert phone.problems == []
+
+
+# -- An import, read by the worker process's job ------------------------------------------------
+
+
+@contextmanager
+def import_worker(base_config):
+    """The worker process's import job (``flask scheduler run`` runs it every couple of seconds),
+    run here every half second in a thread, on the test server's database."""
+    from pain_diary.activity.worker import run_queued_imports
+
+    app = create_app(base_config)
+    stop = threading.Event()
+
+    def work():
+        while not stop.wait(0.5):
+            run_queued_imports(app)
+
+    thread = threading.Thread(target=work, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+        with app.app_context():
+            db.engine.dispose()
+
+
+# Each state of the import's progress bar, as [its label, aria-valuenow]: [["Uploading…", 0], ...].
+WATCH_PROGRESS = """() => {
+  const shown = document.getElementById("import-progress");
+  const bar = shown.querySelector("[role=progressbar]");
+  window.progressSeen = [];
+  new MutationObserver(() => {
+    const [label, value] = [shown.querySelector(".label").textContent, Number(bar.ariaValueNow)];
+    const last = window.progressSeen.at(-1);
+    if (last?.[0] === label) last[1] = Math.max(last[1], value);
+    else window.progressSeen.push([label, value]);
+  }).observe(shown, {subtree: true, attributes: true, childList: true, characterData: true});
+}"""
+
+
+@pytest.mark.slow
+def test_an_export_uploads_with_a_progress_bar_and_says_what_it_imported(
+    phone, new_patient, base_config, tmp_path
+):
+    account = new_patient()
+    days = [today() - timedelta(days=n) for n in (1, 2, 3)]
+    export = tmp_path / "activity.csv"
+    export.write_text("date,steps,active_minutes\n" + "".join(
+        f"{day.isoformat()},{steps},{minutes}\n"
+        for day, steps, minutes in zip(days, (4210, 11050, 980), (35, 62, 5), strict=True)
+    ))  # fmt: skip
+    broken = tmp_path / "broken.csv"
+    broken.write_text(f"date,steps,active_minutes\n{days[0].isoformat()},many,35\n")
+    page = phone.sign_in(account)
+    phone.open("/activity")
+    field, start = page.get_by_label("Export file"), page.get_by_role("button", name="Import")
+    status = page.locator("#import-status")
+    bar = page.get_by_role("progressbar")
+
+    field.set_input_files(export)
+    phone.context.set_offline(True)  # an upload needs the network: said, not tried
+    start.click()
+    expect(status).to_have_text(
+        "You are offline: an import needs a connection. "
+        "Choose Import again when you are back online."
+    )
+    expect(bar).to_be_hidden()
+    phone.context.set_offline(False)
+
+    with import_worker(base_config):
+        field.set_input_files(broken)  # a failed import says why, and writes nothing
+        start.click()
+        # The worker's reason, naming the line.
+        expect(status).to_have_text(
+            re.compile(r"^Not imported: .*\bline 2\b", re.I), timeout=20_000
+        )
+        assert stored_days(base_config, account.id) == []
+
+        page.evaluate(WATCH_PROGRESS)
+        field.set_input_files(export)
+        start.click()
+        expect(bar).to_be_visible()
+        expect(status).to_have_text("Imported 3 days from the CSV file.", timeout=20_000)
+    expect(bar).to_have_attribute("aria-valuenow", "100")
+    seen = page.evaluate("() => window.progressSeen")
+    # The bar said what it measured: the bytes sent, then the bytes read, each share 0 to 100.
+    assert [label for label, _ in seen] == ["Uploading…", "Reading the file…", "Imported"], seen
+    assert all(0 <= value <= 100 for _, value in seen) and seen[-1] == ["Imported", 100], seen
+    assert (bar.get_attribute("aria-valuemin"), bar.get_attribute("aria-valuemax")) == ("0", "100")
+    expect(page.locator("#import-progress-label")).to_have_text("Imported")
+    expect(field).to_have_value("")  # ready for the next file
+    listed = page.locator("#days > li")
+    expect(listed.locator(".plan-name")).to_have_text([day_words(day) for day in days])
+    expect(listed.nth(1)).to_contain_text("11,050 steps · 62 active minutes · CSV file")
+    assert [row[1:5] for row in stored_days(base_config, account.id)] == [
+        ("csv", days[2], 980, 5), ("csv", days[1], 11050, 62), ("csv", days[0], 4210, 35),
+    ]  # fmt: skip
+    meets_the_quality_bar(page)  # the progress bar and the result shown
+    phone.screenshot("activity-imported")
+    # The browser's own line for a request made offline is not a problem of the page's.
+    assert [line for line in phone.problems if "ERR_INTERNET_DISCONNECTED" not in line] == []
