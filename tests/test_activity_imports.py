@@ -239,6 +239,14 @@ FAILURES = {
         "export.xml", apple_xml([A_GOOD_DAY] * 2 + [A_GOOD_DAY.replace('"500"', '"149500"')]),
         f"Line {HEAD_LINES + 3}: the steps of 2026-03-01 from iPhone pass 150,000",
     ),
+    "an endless CSV line": (
+        "steps.csv", b"date,steps,active_minutes\n2026-01-05,7000," + b"4" * 20_000,
+        "Line 2: over 10,000 characters",
+    ),
+    "an endless XML tag": (
+        "export.xml", apple_xml([A_GOOD_DAY, ' <Record value="' + "1" * 5_000_000 + '"/>']),
+        f"Line {HEAD_LINES + 2}: over 4,194,304 bytes without the end of a tag",
+    ),
     "a billion laughs": ("export.xml", BILLION_LAUGHS, f"Line 3: {AN_ENTITY}"),
     "an external entity": ("export.xml", EXTERNAL_ENTITY, f"Line 2: {AN_ENTITY}"),
     "another XML": ("export.xml", b"<?xml version='1.0'?>\n<svg/>", "root element is <svg>"),

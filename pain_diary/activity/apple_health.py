@@ -20,6 +20,9 @@ EXERCISE = "HKQuantityTypeIdentifierAppleExerciseTime"
 MINUTES_PER = {"min": 1.0, "s": 1 / 60, "hr": 60.0}
 READ_BYTES = 256 << 10
 ROOT = "HealthData"
+#: The most bytes without a ">" an export has (a tag is some hundred bytes): expat keeps a
+#: token whole in memory, so a file of one endless tag is refused before it fills it.
+MAX_TOKEN_BYTES = 4 << 20
 
 
 def read_apple_health(binary, tz, today, format_):
@@ -36,8 +39,16 @@ def read_apple_health(binary, tz, today, format_):
     parser.ExternalEntityRefHandler = reading.refuse_entity
     parser.StartElementHandler = reading.start
     reading.parser = parser
+    since_tag_end = 0
     try:
         while data := binary.read(READ_BYTES):
+            end = data.rfind(b">")
+            since_tag_end = len(data) - end - 1 if end >= 0 else since_tag_end + len(data)
+            if since_tag_end > MAX_TOKEN_BYTES:
+                raise ImportFailed(
+                    f"Line {parser.CurrentLineNumber}: over {MAX_TOKEN_BYTES:,} bytes without the "
+                    "end of a tag, which no export has."
+                )
             parser.Parse(data, False)
         parser.Parse(b"", True)
     except expat.ExpatError as error:

@@ -10,8 +10,11 @@ from .exports import MAX_MINUTES, MAX_STEPS, DayFigures, ImportFailed, whole_num
 PLAIN_HEADER = ["date", "steps", "active_minutes"]
 #: Google Fit's columns, as Takeout names them; the others (calories, distance...) are ignored.
 GOOGLE_FIT = {"date": "Date", "steps": "Step count", "minutes": "Move Minutes count"}
-#: A row longer than this is not an export's.
+#: A value longer than this is not an export's.
 MAX_FIELD = 1000
+#: Nor a line longer than this (Google Fit's are some 150 characters): a file of one endless
+#: line is refused before it is read whole.
+MAX_LINE = 10_000
 
 
 def header_of(head):
@@ -53,7 +56,7 @@ def read_google_fit(binary, tz, today, format_):
 
 def _read(binary, today, figures, columns, empty_rows=False):
     text = io.TextIOWrapper(binary, encoding="utf-8-sig", newline="")
-    rows = csv.reader(text)
+    rows = csv.reader(_lines(text))
     first_line = {}
     future = set()
     try:
@@ -93,6 +96,15 @@ def _read(binary, today, figures, columns, empty_rows=False):
         text.detach()  # the caller's file stays open
     figures.future_days = len(future)
     return figures
+
+
+def _lines(text):
+    number = 0
+    while line := text.readline(MAX_LINE):
+        number += 1
+        if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
+            raise ImportFailed(f"Line {number}: over {MAX_LINE:,} characters, which no export has.")
+        yield line
 
 
 def _date(text, where):
