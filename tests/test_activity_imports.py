@@ -397,3 +397,24 @@ def test_the_worker_takes_up_an_import_its_killed_predecessor_left_running(app, 
         db.session.commit()
     run_queued_imports(app)
     assert patient.get(f"/api/v1/activity-imports/{response.json['id']}").json["status"] == "done"
+
+
+def test_a_failure_on_our_side_fails_the_import_and_logs_no_health_data(
+    app, db, patient, monkeypatch, caplog
+):
+    health_data = "7000 steps on 2026-01-05"
+
+    def broken(*args):
+        raise RuntimeError(health_data)
+
+    monkeypatch.setattr("pain_diary.activity.worker.write_days", broken)
+    response = upload(patient, b"date,steps,active_minutes\n2026-01-05,7000,40\n", "a.csv")
+    run_queued_imports(app)
+    result = patient.get(f"/api/v1/activity-imports/{response.json['id']}").json
+    assert result["status"] == "failed"
+    assert (
+        result["error"]
+        == "Something went wrong on our side while reading the file; nothing was written."
+    )
+    assert "RuntimeError" in caplog.text and "7000" not in caplog.text
+    assert chunks(app, db) == 0 and days(app, db) == {}

@@ -10,6 +10,7 @@ again (``STALE``).
 
 import io
 import logging
+import traceback
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -96,9 +97,11 @@ def run_import(import_id, claimed_at):
     except ImportFailed as failure:
         db.session.rollback()
         finish(import_id, claimed_at, "failed", progress.format, error=str(failure))
-    except Exception:
+    except Exception as error:
         db.session.rollback()
-        log.exception("import %s failed", import_id)  # the trace, not the file's content
+        # The kind and the frames, never the message: it may quote the file (health data).
+        frames = "".join(traceback.format_tb(error.__traceback__))
+        log.error("import %s failed: %s\n%s", import_id, type(error).__name__, frames)
         finish(import_id, claimed_at, "failed", progress.format, error=OUR_SIDE)
 
 
