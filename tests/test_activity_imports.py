@@ -418,3 +418,10 @@ def test_a_failure_on_our_side_fails_the_import_and_logs_no_health_data(
     )
     assert "RuntimeError" in caplog.text and "7000" not in caplog.text
     assert chunks(app, db) == 0 and days(app, db) == {}
+
+
+def test_a_scheduler_tick_from_cron_imports_what_is_queued(app, db, runner, patient):
+    upload(patient, b"date,steps,active_minutes\n2026-01-05,7000,40\n", "a.csv")
+    result = runner.invoke(args=["scheduler", "tick"])
+    assert result.exit_code == 0, result.output
+    assert days(app, db) == {("2026-01-05", "csv"): (7000, 40)}

@@ -66,8 +66,11 @@ def _run_tick(app, now=None):
     "--at", metavar="ISO-8601", callback=_instant, help="Run as if the clock read this instant."
 )
 def tick_command(at):
-    """Send what is due now (or at --at), then exit."""
-    report = _run_tick(current_app._get_current_object(), at)
+    """Send what is due now (or at --at), do the other features' queued work, then exit."""
+    app = current_app._get_current_object()
+    report = _run_tick(app, at)
+    for job, _ in app.extensions.get("worker_jobs", ()):  # under cron: imports within the minute
+        job(app)
     skipped = ", ".join(f"{reason} {n}" for reason, n in sorted(report.skipped.items()))
     click.echo(
         f"claimed {report.claimed}, sent {report.sent}, failed {report.failed}, "
