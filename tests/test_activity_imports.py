@@ -280,6 +280,11 @@ def test_an_upload_over_the_limit_answers_413_and_keeps_nothing(app, db, patient
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(ActivityImport)) == 0
     assert chunks(app, db) == 0
+    # Far over it (the Content-Length says so): refused before a byte is read.
+    response = upload(patient, big * 100, "steps.csv")
+    assert response.status_code == 413 and response.json["error"]["code"] == "payload_too_large"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(ActivityImport)) == 0
     assert upload(patient, big[:900], "steps.csv").status_code == 202  # under it: taken
 
 
