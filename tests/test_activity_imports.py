@@ -4,7 +4,7 @@ written at once or not at all."""
 import tracemalloc
 import uuid
 import zipfile
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -430,3 +430,19 @@ def test_a_scheduler_tick_from_cron_imports_what_is_queued(app, db, runner, pati
     result = runner.invoke(args=["scheduler", "tick"])
     assert result.exit_code == 0, result.output
     assert days(app, db) == {("2026-01-05", "csv"): (7000, 40)}
+
+
+def test_an_upload_cut_off_with_its_web_worker_is_deleted_hours_later(app, db, accounts):
+    user = accounts.create(role="patient")
+    with app.app_context():
+        for hours, name in ((7, "cut off"), (1, "still arriving")):
+            cut = ActivityImport(patient_id=uuid.UUID(user.id), status="receiving", filename=name)
+            cut.created_at = datetime.now(UTC) - timedelta(hours=hours)
+            db.session.add(cut)
+            db.session.flush()
+            db.session.add(ActivityImportChunk(import_id=cut.id, seq=0, data=b"date,"))
+        db.session.commit()
+    run_queued_imports(app)
+    with app.app_context():
+        left = db.session.scalars(select(ActivityImport.filename)).all()
+    assert left == ["still arriving"] and chunks(app, db) == 1
