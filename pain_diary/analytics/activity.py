@@ -17,8 +17,8 @@ from datetime import date
 from statistics import fmean
 from typing import NamedTuple
 
-from .common import ONE_DAY, check_period, round1, round2
-from .sleep import MIN_CORRELATION_PAIRS, spearman_rho
+from .common import check_period, round1
+from .sleep import next_day_pain_correlation
 
 MANUAL = "manual"
 
@@ -60,20 +60,13 @@ def activity_summary(
     }
     steps = [figure.steps for figure in days.values() if figure.steps is not None]
     minutes = [f.active_minutes for f in days.values() if f.active_minutes is not None]
-    pairs = [
-        (figure.steps, daily_pain_by_day[day + ONE_DAY])
-        for day, figure in days.items()
-        if figure.steps is not None
-        and day + ONE_DAY <= last_day
-        and day + ONE_DAY in daily_pain_by_day
-    ]
-    rho = None
-    if len(pairs) >= MIN_CORRELATION_PAIRS:
-        day_steps, next_day_pain = zip(*pairs, strict=True)
-        rho = round2(spearman_rho(day_steps, next_day_pain))
     return {
         "days": len(days),
         "mean_steps": round1(fmean(steps)) if steps else None,
         "mean_active_minutes": round1(fmean(minutes)) if minutes else None,
-        "pain_correlation": {"spearman_rho": rho, "n": len(pairs)},
+        "pain_correlation": next_day_pain_correlation(
+            ((day, f.steps) for day, f in days.items() if f.steps is not None),
+            daily_pain_by_day,
+            last_day,
+        ),
     }

@@ -59,15 +59,6 @@ def sleep_summary(
         values = [v for night in in_period if (v := getattr(night, field)) is not None]
         return round1(statistics.fmean(values)) if values else None
 
-    pairs = [
-        (night.total_sleep_minutes, daily_pain_by_day[night.night_of + ONE_DAY])
-        for night in in_period
-        if night.night_of + ONE_DAY <= last_day and night.night_of + ONE_DAY in daily_pain_by_day
-    ]
-    rho = None
-    if len(pairs) >= MIN_CORRELATION_PAIRS:
-        sleep_minutes, next_day_pain = zip(*pairs, strict=True)
-        rho = round2(spearman_rho(sleep_minutes, next_day_pain))
     return {
         "nights": len(in_period),
         "mean_total_sleep_minutes": mean_of("total_sleep_minutes"),
@@ -75,5 +66,27 @@ def sleep_summary(
         "mean_sleep_latency_minutes": mean_of("sleep_latency_minutes"),
         "mean_wake_after_sleep_onset_minutes": mean_of("wake_after_sleep_onset_minutes"),
         "mean_quality": mean_of("quality"),
-        "pain_correlation": {"spearman_rho": rho, "n": len(pairs)},
+        "pain_correlation": next_day_pain_correlation(
+            ((night.night_of, night.total_sleep_minutes) for night in in_period),
+            daily_pain_by_day,
+            last_day,
+        ),
     }
+
+
+def next_day_pain_correlation(
+    values: Iterable[tuple[date, float]], daily_pain_by_day: Mapping[date, float], last_day: date
+) -> dict:
+    """``{spearman_rho, n}`` between each ``(day, value)`` and the daily pain of the next local
+    day, over the pairs where both exist and the pain day is not after ``last_day``; rho is None
+    below 10 pairs, ``n`` always counts them (sleep's and activity's correlations)."""
+    pairs = [
+        (value, daily_pain_by_day[day + ONE_DAY])
+        for day, value in values
+        if day + ONE_DAY <= last_day and day + ONE_DAY in daily_pain_by_day
+    ]
+    rho = None
+    if len(pairs) >= MIN_CORRELATION_PAIRS:
+        xs, next_day_pain = zip(*pairs, strict=True)
+        rho = round2(spearman_rho(xs, next_day_pain))
+    return {"spearman_rho": rho, "n": len(pairs)}
