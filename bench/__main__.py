@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .harness import bench_seconds
 
-BENCHMARKS = ["me", "ingest", "insights", "scheduler"]
+BENCHMARKS = ["me", "ingest", "insights", "scheduler", "activity_import"]
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
