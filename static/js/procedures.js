@@ -2,43 +2,28 @@
 // newest first, each with its response so far in words (the summary's procedures section), Edit
 // and a Delete that asks first. Writes go through the outbox as Today's do: a new procedure keeps
 // one client id until the server or the outbox has it, and one logged or changed offline is
-// listed, marked "Waiting to sync", until the server has it.
-import { all, api } from "./api.js";
-import { confirmed, onItemAction, openConfirm } from "./confirm.js";
-import { followNow, onSubmit, procedure, reset } from "./entries.js";
+// listed, marked "Waiting to sync", until the server has it. The list and its form: record_list.js.
+import { api } from "./api.js";
+import { followNow, procedure } from "./entries.js";
 import { label, sitesInWords } from "./history_entries.js";
-import { uuid } from "./ids.js";
 import { formatDate, formatTime, localParts } from "./localtime.js";
-import { reveal, say, sayNotLoaded, showProblem } from "./messages.js";
-import { kept, remove, save } from "./outbox.js";
 import { responseInWords } from "./procedure_response.js";
+import { recordList } from "./record_list.js";
 import { $, element } from "./show.js";
 
 const form = $("procedure");
-const list = $("procedures");
-const status = $("procedures-status");
-const problem = $("procedures-problem");
-const formStatus = $("procedure-status");
-const KEPT = "It syncs when you are back online.";
 
-let records = []; // as listed: the server's, with what waits on this phone in their place
-let waiting = new Set(); // the ids of those waiting to sync
 let responses = new Map(); // the summary's response of each procedure, by its id
-let editing = null; // the procedure the form changes, or null while it adds one
-let newId = uuid();
-let loads = 0; // a later load (after a save, a sync) wins over one still on its way
 
-/** The procedure a list item shows. */
-const find = (listed) => records.find((record) => record.id === listed.dataset.id);
 const kindOf = (record) => label("procedure_kinds", record.kind);
 /** "Tuesday 3 March, 09:30" of an instant, on the patient's clock. */
 const dayAndTime = (iso) => `${formatDate(localParts(iso).date)}, ${formatTime(iso)}`;
 /** What a procedure is called in a question or a message: "Nerve block of Tuesday 3 March". */
 const named = (record) => `${kindOf(record)} of ${formatDate(localParts(record.performed_at).date)}`;
 
-function item(record) {
+function item(record, waits) {
   const name = element("p", { class: "plan-name" }, kindOf(record));
-  if (waiting.has(record.id)) name.append(" ", element("span", { class: "tag" }, "Waiting to sync"));
+  if (waits(record)) name.append(" ", element("span", { class: "tag" }, "Waiting to sync"));
   const details = element("div", { class: "grow" }, name,
     element("p", {}, [dayAndTime(record.performed_at), record.level, record.provider].filter(Boolean).join(" · ")));
   const lines = [];
@@ -56,13 +41,6 @@ function item(record) {
   return element("li", { class: "plan", "data-id": record.id }, details, actions);
 }
 
-function show(listed) {
-  records = listed.sort((a, b) => new Date(b.performed_at) - new Date(a.performed_at));
-  list.replaceChildren(...records.map(item));
-  list.hidden = !records.length;
-  $("procedures-empty").hidden = Boolean(records.length);
-}
-
 /** The summary's responses by procedure id; none when it cannot be read (the list still shows). */
 async function loadResponses() {
   try {
@@ -72,113 +50,28 @@ async function loadResponses() {
   }
 }
 
-/** The server's procedures and their responses, with what this phone holds over them. */
-async function load() {
-  const turn = ++loads;
-  $("retry").hidden = true;
-  $("procedures-loading").hidden = records.length > 0; // said while nothing is listed yet
-  say(problem, "");
-  // A procedure deleted on this phone, its deletion still waiting, is not listed; one logged or
-  // changed here shows as written here. A write the server refused leaves the server's copy.
-  const outbox = (await kept()).filter((op) => op.collection === "procedures" && !op.refused);
-  const here = outbox.filter((op) => op.op === "put").map((op) => ({ ...op.body, id: op.id }));
-  const replaced = new Set(outbox.map((op) => op.id));
-  let stored = [];
-  let known = new Map();
-  try {
-    [stored, known] = await Promise.all([all("/procedures"), loadResponses()]);
-  } catch (error) {
-    if (turn !== loads) return;
-    sayNotLoaded(problem, "Your procedures", error);
-    $("retry").hidden = false;
-  }
-  if (turn !== loads) return;
-  responses = known;
-  waiting = new Set(here.map((record) => record.id));
-  show([...stored.filter((record) => !replaced.has(record.id)), ...here]);
-  $("procedures-loading").hidden = true;
-}
-
-function startEditing(record) {
-  editing = record;
-  reset(form);
-  procedure.fill(form, record);
-  $("procedure-title").textContent = `Change ${named(record)}`;
-  $("procedure-save").textContent = "Save changes";
-  $("procedure-cancel").hidden = false;
-  say(formStatus, "");
-  $("procedure-title").focus();
-}
-
-function stopEditing() {
-  editing = null;
-  reset(form);
-  $("procedure-title").textContent = "Add a procedure";
-  $("procedure-save").textContent = "Save procedure";
-  $("procedure-cancel").hidden = true;
-}
-
 /** Save the form: a new procedure under its client id, a change with the version it read. */
-async function send() {
-  try {
-    const body = editing
-      ? { ...editing, ...procedure.read(form, editing), version: editing.version }
-      : procedure.read(form);
-    const id = editing?.id ?? newId;
-    const { kept: keptHere } = await save("procedures", id, body, named(body));
-    if (!editing) newId = uuid();
-    const what = `${named(body)}, ${formatTime(body.performed_at)}.`;
-    stopEditing();
-    say(formStatus, keptHere ? `Saved on this phone: ${what} ${KEPT}` : `Saved: ${what}`);
-    reveal(formStatus);
-    await load();
-  } catch (error) {
-    if (error.status === 409 && error.current) {
-      startEditing(error.current);
-      say(formStatus, "This procedure was changed on another device. The form now shows that version: make your change again.", { problem: true });
-      load();
-    } else if (editing && (error.status === 404 || error.status === 410)) {
-      stopEditing();
-      say(formStatus, "This procedure was deleted on another device.", { problem: true });
-      load();
-    } else {
-      say(formStatus, "");
-      showProblem(form, error);
-      return;
-    }
-    reveal(formStatus);
-  }
+async function write(editing, put) {
+  const body = editing ? { ...editing, ...procedure.read(form, editing) } : procedure.read(form);
+  const { kept } = await put(editing, body, named(body));
+  return { kept, what: `${named(body)}, ${formatTime(body.performed_at)}.` };
 }
 
-async function deleteProcedure(listed) {
-  const record = find(listed);
-  let keptHere = false; // offline, the deletion waits on this phone
-  const done = await confirmed(listed,
-    async () => ({ kept: keptHere } = await remove("procedures", record.id, `deletion of ${named(record)}`)),
-    (error) => say(status, `${named(record)} was not deleted: ${error.message}`, { problem: true }));
-  if (!done) return;
-  if (editing?.id === record.id) stopEditing();
-  waiting.delete(record.id);
-  show(records.filter((other) => other.id !== record.id));
-  say(status, keptHere ? `Deleted on this phone: ${named(record)}. ${KEPT}` : `Deleted: ${named(record)}.`);
-  $("list-title").focus();
-}
-
-onSubmit(form, send);
+const procedures = recordList({
+  collection: "procedures",
+  noun: "procedure",
+  form: "procedure",
+  list: "procedures",
+  order: (records) => records.sort((a, b) => new Date(b.performed_at) - new Date(a.performed_at)),
+  item,
+  alongside: loadResponses,
+  loaded: (known = new Map()) => { responses = known; },
+  fill: (record) => procedure.fill(form, record),
+  heading: (record) => `Change ${named(record)}`,
+  write,
+  ask: (record) => ({ prompt: `Delete ${named(record)}?` }),
+  deletion: (record) => ({ name: named(record), what: named(record), label: `deletion of ${named(record)}` }),
+});
 followNow(form.elements.performed_at);
-onItemAction(list, {
-  edit: (listed) => startEditing(find(listed)),
-  delete: (listed) => openConfirm(listed, ".plan-actions", { prompt: `Delete ${named(find(listed))}?` }),
-  confirm: deleteProcedure,
-});
-$("procedure-cancel").addEventListener("click", () => {
-  const id = editing?.id;
-  stopEditing();
-  say(formStatus, "");
-  list.querySelector(`[data-id="${CSS.escape(id)}"] [data-action="edit"]`)?.focus();
-});
-$("retry").addEventListener("click", () => load());
-// What this phone kept offline is on the server now: list the procedures as the server has them.
-addEventListener("outbox:synced", () => load());
 
-load();
+procedures.load();
