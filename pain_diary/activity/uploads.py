@@ -2,11 +2,17 @@
 
 The web process neither parses the file nor keeps it: the ``file`` part's bytes go from the
 socket into ``activity_import_chunks`` (1 MiB rows, each in a short transaction of its own, so
-that a long upload never holds SQLite's write lock), whatever machine the worker runs on. Until
-the last chunk is in, the import is ``receiving`` and the worker leaves it alone; an upload that
-fails or goes over the limit deletes what it stored.
+that a long upload never holds SQLite's write lock), whatever machine the worker runs on. A
+thread of the request writes the chunks while the request reads the next ones from the socket
+(at most a few chunks wait between them): the database's writes, not the parse, are most of an
+upload's time. Until the last chunk is in, the import is ``receiving`` and the worker leaves it
+alone; an upload that fails or goes over the limit deletes what it stored.
 """
 
+import queue
+import threading
+
+from flask import current_app
 from sqlalchemy import delete, update
 from werkzeug.exceptions import ClientDisconnected
 from werkzeug.sansio.multipart import Data, Epilogue, File, MultipartDecoder, NeedData
@@ -75,19 +81,63 @@ def _store(import_id, pieces, limit):
         raise ApiError(400, "Send the export as the multipart field 'file'.", fields={FIELD: [
             "Missing data for required field."
         ]})  # fmt: skip
-    size, seq, pending = 0, 0, bytearray()
-    for piece in pieces:
-        size += len(piece)
-        if size > limit:
-            raise too_large(limit)
-        pending += piece
-        while len(pending) >= CHUNK_BYTES:
-            _write_chunk(import_id, seq, bytes(pending[:CHUNK_BYTES]))
-            del pending[:CHUNK_BYTES]
-            seq += 1
-    if pending:
-        _write_chunk(import_id, seq, bytes(pending))
+    writer = _ChunkWriter(current_app._get_current_object(), import_id)
+    try:
+        size, pending = 0, bytearray()
+        for piece in pieces:
+            size += len(piece)
+            if size > limit:
+                raise too_large(limit)
+            pending += piece
+            while len(pending) >= CHUNK_BYTES:
+                writer.put(bytes(memoryview(pending)[:CHUNK_BYTES]))
+                del pending[:CHUNK_BYTES]
+        if pending:
+            writer.put(bytes(pending))
+    finally:
+        writer.close()
     return filename, size
+
+
+class _ChunkWriter:
+    """Writes an upload's chunks in order, in a thread of its own with its own session."""
+
+    #: Chunks read and not yet written: what the upload holds in memory at the most.
+    WAITING = 2
+    _END = None
+
+    def __init__(self, app, import_id):
+        self.app, self.import_id = app, import_id
+        self.chunks = queue.Queue(self.WAITING)
+        self.error = None
+        self.thread = threading.Thread(target=self._write_all, name="upload-writer")
+        self.thread.start()
+
+    def put(self, data):
+        self._raise_its_error()
+        self.chunks.put(data)
+
+    def close(self):
+        """Wait for the chunks read so far to be written; raise what stopped the writer."""
+        self.chunks.put(self._END)
+        self.thread.join()
+        self._raise_its_error()
+
+    def _raise_its_error(self):
+        if self.error is not None:
+            raise self.error
+
+    def _write_all(self):
+        with self.app.app_context():
+            seq = 0
+            while (data := self.chunks.get()) is not self._END:
+                if self.error is None:
+                    try:
+                        _write_chunk(self.import_id, seq, data)
+                    except Exception as error:  # the request raises it; later chunks are dropped
+                        db.session.rollback()
+                        self.error = error
+                seq += 1
 
 
 def _write_chunk(import_id, seq, data):
