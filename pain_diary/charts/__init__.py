@@ -9,7 +9,8 @@ fallback; colours are Okabe & Ito's colour-blind-safe palette. The root ``<svg>`
 figures, so a screen reader says what a sighted reader sees. The XML declaration and DOCTYPE are
 left out: the same text is served as a file and inlined into the summary page. The data series
 carry ids (``daily-pain``, ``rolling-mean``, ``pain-range``, ``total-sleep``, ``sleep-efficiency``,
-``weekly-adherence``, ``adherence-target``) for styling and tests.
+``weekly-adherence``, ``adherence-target``, ``daily-steps``, ``steps-rolling-mean``,
+``procedure-marks``) for styling and tests.
 
 Each is drawn for a medium (``frame.Medium``). On paper (the PDF's PNG, the printable page's
 SVG) it keeps the print look: a column of an A4 page, black on white. On screen (the chart
@@ -19,10 +20,11 @@ dark: the frame's colours (paper, ink, grey, grid) become CSS custom properties 
 ``prefers-color-scheme: dark`` rule in the SVG's own ``<style>`` sets. That holds for the SVG in
 an ``<img>`` (the image gets the page's colour scheme) and inline alike; the CSP allows styles.
 
-A module per chart (``pain``, ``sleep``, ``adherence``, ``therapy``) draws it into a figure and
-gives its title and description, and the record type it shows declares it (sync.registry.Chart);
-``frame`` holds what they share (the media, date ticks, palette, legend, the empty chart); this
-module sets the style, renders and labels the SVG.
+A module per chart (``pain``, ``sleep``, ``adherence``, ``therapy``, ``activity``) draws it into a
+figure and gives its title and description, and the record type it shows declares it
+(sync.registry.Chart); ``marks`` draws the days other record types mark on the pain chart (a
+procedure, a stimulator trial's span); ``frame`` holds what they share (the media, date ticks,
+palette, legend, the empty chart); this module sets the style, renders and labels the SVG.
 """
 
 import io

@@ -1,4 +1,4 @@
-// Trends: the four charts and the headline figures in words for 7, 30, 90 or 365 days.
+// Trends: the charts and the headline figures in words for 7, 30, 90 or 365 days.
 import { api } from "./api.js";
 import { addDays, formatDay, today } from "./localtime.js";
 import { say, sayNotLoaded } from "./messages.js";
