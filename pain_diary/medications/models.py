@@ -7,7 +7,7 @@ from sqlalchemy import JSON, Float, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..sync.models import PatientRecord, patient_day_index
+from ..sync.models import DailyRecord, PatientRecord, patient_day_index
 from ..types import UTCDateTime
 
 
@@ -28,7 +28,7 @@ class Medication(PatientRecord, db.Model):
     note: Mapped[str | None] = mapped_column(Text)
 
 
-class DoseEvent(PatientRecord, db.Model):
+class DoseEvent(DailyRecord, db.Model):
     """A dose taken or skipped; a scheduled one names the due instant it answers."""
 
     __tablename__ = "medication_doses"
@@ -36,7 +36,6 @@ class DoseEvent(PatientRecord, db.Model):
         UniqueConstraint("medication_id", "scheduled_for"),
         patient_day_index(__tablename__),
     )
-    patient_id_index = False
 
     medication_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("medications.id", ondelete="CASCADE"), index=True
@@ -48,4 +47,3 @@ class DoseEvent(PatientRecord, db.Model):
     dose_unit: Mapped[str] = mapped_column(String(20))
     skip_reason: Mapped[str | None] = mapped_column(String(200))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    local_date: Mapped[date]

@@ -6,18 +6,16 @@ from sqlalchemy import JSON, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from ..sync.models import PatientRecord, patient_day_index
+from ..sync.models import DailyRecord, PatientRecord
 from ..types import UTCDateTime
 
 
-class PainEntry(PatientRecord, db.Model):
+class PainEntry(DailyRecord, db.Model):
     __tablename__ = "pain_entries"
     # Covers the daily pain and last entry of every patient on the clinicians' list.
-    __table_args__ = (patient_day_index(__tablename__, "intensity", "recorded_at"),)
-    patient_id_index = False
+    day_index_covers = ("intensity", "recorded_at")
 
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    local_date: Mapped[date]
     intensity: Mapped[int]
     body_sites: Mapped[list] = mapped_column(JSON, default=list)
     qualities: Mapped[list] = mapped_column(JSON, default=list)
@@ -49,14 +47,11 @@ class SleepEntry(PatientRecord, db.Model):
     sleep_efficiency: Mapped[float]
 
 
-class TherapySession(PatientRecord, db.Model):
+class TherapySession(DailyRecord, db.Model):
     __tablename__ = "therapy_sessions"
-    __table_args__ = (patient_day_index(__tablename__),)
-    patient_id_index = False
 
     modality: Mapped[str] = mapped_column(String(20))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    local_date: Mapped[date]
     duration_minutes: Mapped[int]
     pain_before: Mapped[int | None]
     pain_after: Mapped[int | None]

@@ -1,7 +1,7 @@
 """The columns every synced record has, and the tombstones of deleted ones."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
@@ -24,6 +24,20 @@ class PatientRecord:
     @declared_attr
     def patient_id(cls) -> Mapped[uuid.UUID]:
         return user_reference(index=cls.patient_id_index)
+
+
+class DailyRecord(PatientRecord):
+    """A synced record of one of its patient's local days, found by patient and day."""
+
+    patient_id_index = False
+    #: Columns the patient-day index holds too, so a query of only them reads no table.
+    day_index_covers = ()
+
+    local_date: Mapped[date]
+
+    @declared_attr.directive
+    def __table_args__(cls):
+        return (patient_day_index(cls.__tablename__, *cls.day_index_covers),)
 
 
 def patient_day_index(table_name, *covered):

@@ -50,18 +50,19 @@ def declare_record_types(state):
     declared = registry(state.app)
     editable = [name for t in declared.record_types.values() for name in t.editable]
     state.app.url_map.converters["editable"] = any_of(editable)
-    for declared_page in declared.parts("pages"):
-        state.add_url_rule(
-            declared_page.path, declared_page.endpoint, _shown(declared_page), methods=["GET"]
-        )
+    for own in declared.parts("pages"):
+        view = template_page(own.endpoint, "patient", own.template, title=own.title)
+        state.add_url_rule(own.path, own.endpoint, view)
 
 
-def _shown(declared_page):
-    @page("patient")
+def template_page(endpoint, role, template, **context):
+    """The view of a page that is its template alone: its script reads the rest from the API."""
+
+    @page(role)
     def view():
-        return render_template(declared_page.template, title=declared_page.title)
+        return render_template(template, **context)
 
-    view.__name__ = declared_page.endpoint
+    view.__name__ = endpoint
     return view
 
 
@@ -187,11 +188,21 @@ def logout():
     return redirect(url_for("web.login"))
 
 
-@bp.get("/today")
-@page("patient")
-def today():
-    """The one-screen check-in, today's doses, last night's sleep and a therapy session."""
-    return render_template("pages/today.html")
+#: The pages that are their template alone, ``pages/<endpoint>.html``: (path, endpoint, role).
+TEMPLATE_PAGES = (
+    # The one-screen check-in, today's doses, last night's sleep and a therapy session.
+    ("/today", "today", "patient"),
+    # The in-app inbox: reminders newest first, a dose answered right there, the others linked.
+    ("/notifications", "notifications", "patient"),
+    # Reminder rules and quiet hours.
+    ("/reminders", "reminders", "patient"),
+    # Invitation codes, who has access, and who read what.
+    ("/care-team", "care_team", "patient"),
+    # The clinician's patients, those needing attention first; redeem an invitation code.
+    ("/clinic", "clinic", "clinician"),
+)
+for path, endpoint, role in TEMPLATE_PAGES:
+    bp.add_url_rule(path, endpoint, template_page(endpoint, role, f"pages/{endpoint}.html"))
 
 
 @bp.get("/history")
@@ -211,13 +222,6 @@ def edit(collection, record_id):
     return render_template("pages/edit.html", collection=collection, record_id=record_id)
 
 
-@bp.get("/notifications")
-@page("patient")
-def notifications():
-    """The in-app inbox: reminders newest first, a dose answered right there, the others linked."""
-    return render_template("pages/notifications.html")
-
-
 @bp.get("/trends")
 @page("patient")
 def trends():
@@ -233,20 +237,6 @@ def medications():
     return render_template("pages/medications.html", ingredients=ingredients)
 
 
-@bp.get("/reminders")
-@page("patient")
-def reminders():
-    """Reminder rules and quiet hours."""
-    return render_template("pages/reminders.html")
-
-
-@bp.get("/care-team")
-@page("patient")
-def care_team():
-    """Invitation codes, who has access, and who read what."""
-    return render_template("pages/care_team.html")
-
-
 @bp.get("/export")
 @page("patient")
 def export():
@@ -259,13 +249,6 @@ def export():
 def settings():
     """Profile, time zone and password."""
     return render_template("pages/settings.html", timezones=sorted(iana_timezones()))
-
-
-@bp.get("/clinic")
-@page("clinician")
-def clinic():
-    """The clinician's patients, those needing attention first; redeem an invitation code."""
-    return render_template("pages/clinic.html")
 
 
 @bp.get("/clinic/patients/<uuid:patient_id>")
