@@ -118,6 +118,13 @@ def LocalTime(**kwargs):  # noqa: N802 - reads like the other field classes
     return fields.String(validate=validator, **kwargs)
 
 
+def Figure(description=None):  # noqa: N802 - reads like the other field classes
+    """A figure the server computes: a number, or null where it cannot be computed."""
+    return fields.Float(
+        allow_none=True, metadata={"description": description} if description else {}
+    )
+
+
 def one_of(choices):
     return validate.OneOf(choices, error="Must be one of: {choices}.")
 

@@ -3,7 +3,7 @@
 import marshmallow as ma
 from marshmallow import fields
 
-from ..fields import Int, LocalDate
+from ..fields import Figure, Int, LocalDate
 from ..sync.fields import RecordSchema
 
 #: Where a day's figures come from: typed by hand, or the export an import read.
@@ -29,12 +29,8 @@ class ActivityDaySchema(RecordSchema):
             raise ma.ValidationError("Give the steps, the active minutes or both.", "steps")
 
 
-def _number(description):
-    return fields.Float(allow_none=True, metadata={"description": description})
-
-
 class StepsPainCorrelationSchema(ma.Schema):
-    spearman_rho = _number("Spearman's rho; null below 10 pairs.")
+    spearman_rho = Figure("Spearman's rho; null below 10 pairs.")
     n = fields.Integer()
 
 
@@ -46,8 +42,8 @@ class ActivitySummarySchema(ma.Schema):
         )
 
     days = fields.Integer()
-    mean_steps = _number("Over the days with steps.")
-    mean_active_minutes = _number("Over the days with active minutes.")
+    mean_steps = Figure("Over the days with steps.")
+    mean_active_minutes = Figure("Over the days with active minutes.")
     pain_correlation = fields.Nested(StepsPainCorrelationSchema)
 
 

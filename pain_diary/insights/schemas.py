@@ -6,14 +6,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..analytics import NOTES_COUNT, RECENT_VS_PRIOR
-from ..analytics.mme import CDC_CAVEAT
-
-
-def number(description=None):
-    return fields.Float(
-        allow_none=True, metadata={"description": description} if description else {}
-    )
-
+from ..fields import Figure
 
 # A diary period lies well within these; the bounds keep date arithmetic in range.
 DIARY_DATES = validate.Range(
@@ -75,95 +68,43 @@ class QualityCountSchema(ma.Schema):
 class PainSummarySchema(ma.Schema):
     entries = fields.Integer()
     days_logged = fields.Integer()
-    mean = number("Mean of daily pain (0-10) over logged days.")
-    min = number()
-    max = number()
-    baseline_mean = number("First 7 days of the period; needs 3 logged days.")
-    recent_mean = number("Last 7 days of the period; needs 3 logged days.")
-    change_points = number()
-    change_percent = number()
+    mean = Figure("Mean of daily pain (0-10) over logged days.")
+    min = Figure()
+    max = Figure()
+    baseline_mean = Figure("First 7 days of the period; needs 3 logged days.")
+    recent_mean = Figure("Last 7 days of the period; needs 3 logged days.")
+    change_points = Figure()
+    change_percent = Figure()
     response = fields.String(
         allow_none=True,
         metadata={"description": "IMMPACT: substantial, moderate, minimal, none or worse."},
     )
-    trend_per_week = number("Least-squares slope of daily pain, points per week.")
-    peg = number("PEG (Krebs 2009) over entries with both interference items.")
+    trend_per_week = Figure("Least-squares slope of daily pain, points per week.")
+    peg = Figure("PEG (Krebs 2009) over entries with both interference items.")
     top_sites = fields.List(fields.Nested(SiteCountSchema))
     top_qualities = fields.List(fields.Nested(QualityCountSchema))
 
 
 class CorrelationSchema(ma.Schema):
-    spearman_rho = number("Sleep minutes vs next-day pain; null below 10 pairs.")
+    spearman_rho = Figure("Sleep minutes vs next-day pain; null below 10 pairs.")
     n = fields.Integer()
 
 
 class SleepSummarySchema(ma.Schema):
     nights = fields.Integer()
-    mean_total_sleep_minutes = number()
-    mean_sleep_efficiency = number()
-    mean_sleep_latency_minutes = number()
-    mean_wake_after_sleep_onset_minutes = number()
-    mean_quality = number()
+    mean_total_sleep_minutes = Figure()
+    mean_sleep_efficiency = Figure()
+    mean_sleep_latency_minutes = Figure()
+    mean_wake_after_sleep_onset_minutes = Figure()
+    mean_quality = Figure()
     pain_correlation = fields.Nested(CorrelationSchema)
-
-
-class AdherenceItemSchema(ma.Schema):
-    medication_id = fields.UUID()
-    name = fields.String()
-    scheduled = fields.Integer()
-    taken = fields.Integer()
-    taken_on_time = fields.Integer()
-    skipped = fields.Integer()
-    missed = fields.Integer()
-    adherence_percent = number()
-
-
-class AsNeededItemSchema(ma.Schema):
-    class Meta:
-        description = (
-            "An as-needed (rescue) medication over the period: its taken doses and the distinct "
-            "local days with at least one. Every as-needed medication active in the period is "
-            "listed, an unused one with 0 doses."
-        )
-
-    medication_id = fields.UUID()
-    name = fields.String()
-    doses = fields.Integer()
-    days_used = fields.Integer()
-
-
-class MmeSchema(ma.Schema):
-    class Meta:
-        description = f"Morphine milligram equivalents (CDC 2022). {CDC_CAVEAT}"
-
-    average_daily = number(
-        "Σ daily MME / days in the period (days without an opioid count 0); null without any."
-    )
-    average_on_opioid_days = number(
-        "Σ daily MME / days_with_opioid: the figure to say MME in words with (a patient who "
-        "started an opioid yesterday is on that day's dose, not on a 90-day average); null "
-        "without any."
-    )
-    days_with_opioid = fields.Integer(
-        metadata={"description": "Days of the period with a daily MME above 0."}
-    )
-    max_daily = number()
-    days_at_or_over_50 = fields.Integer()
-    days_at_or_over_90 = fields.Integer()
-
-
-class MedicationSummarySchema(ma.Schema):
-    adherence_percent = number()
-    items = fields.List(fields.Nested(AdherenceItemSchema))
-    as_needed = fields.List(fields.Nested(AsNeededItemSchema))
-    mme = fields.Nested(MmeSchema)
 
 
 class ModalitySchema(ma.Schema):
     modality = fields.String()
     sessions = fields.Integer()
     minutes = fields.Integer()
-    mean_pain_change = number("Mean of pain after - before (negative = relief).")
+    mean_pain_change = Figure("Mean of pain after - before (negative = relief).")
     rated_sessions = fields.Integer()
 
 
@@ -188,7 +129,7 @@ class CompletionSchema(ma.Schema):
             "the account's creation and the first pain entry."
         )
 
-    percent_days_logged = number()
+    percent_days_logged = Figure()
     longest_gap_days = fields.Integer(allow_none=True)
     late_entries = fields.Integer()
 
@@ -205,7 +146,6 @@ class SummarySchema(ma.Schema):
     period = fields.Nested(PeriodSchema)
     pain = fields.Nested(PainSummarySchema)
     sleep = fields.Nested(SleepSummarySchema)
-    medications = fields.Nested(MedicationSummarySchema)
     therapy = fields.Nested(TherapySummarySchema)
     completion = fields.Nested(CompletionSchema)
     flags = fields.List(fields.Nested(FlagSchema))
@@ -262,11 +202,11 @@ class DashboardRowSchema(ma.Schema):
     display_name = fields.String()
     link_id = fields.UUID()
     last_entry_at = fields.DateTime(allow_none=True)
-    pain_7d_mean = number(
+    pain_7d_mean = Figure(
         f"Mean daily pain of the last {RECENT_VS_PRIOR.recent_days} days (3 logged days)."
     )
-    pain_change_percent = number(
+    pain_change_percent = Figure(
         f"Mean daily pain of the {RECENT_VS_PRIOR.words}: change / before × 100."
     )
-    adherence_percent = number("Over the last 14 days.")
+    adherence_percent = Figure("Over the last 14 days.")
     flags = fields.List(fields.Nested(FlagSchema))

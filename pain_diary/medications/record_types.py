@@ -8,7 +8,7 @@ from ..sync.registry import Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import medication_doses, medications
 from .fhir import medication_resources
-from .schemas import DOSE_UNITS, ROUTES
+from .schemas import DOSE_UNITS, ROUTES, SECTION
 
 
 def medications_section(diary, now):
@@ -47,6 +47,7 @@ MEDICATIONS = RecordType(
         ),
     ),
     summarize=medications_section,
+    section=SECTION,
     charts=(
         Chart("adherence", "Medication adherence", adherence.draw, frozenset({"medications"})),
     ),

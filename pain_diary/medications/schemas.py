@@ -5,8 +5,9 @@ import re
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..analytics.mme import is_opioid, unconvertible_unit
+from ..analytics.mme import CDC_CAVEAT, is_opioid, unconvertible_unit
 from ..fields import (
+    Figure,
     Instant,
     Int,
     LocalDate,
@@ -150,9 +151,66 @@ class MedicationQuerySchema(ma.Schema):
     cursor = fields.String(validate=validate.Length(max=200))
 
 
-class TodayDoseSchema(ma.Schema):
+class MedicationItemSchema(ma.Schema):
+    """A figure of one medication, named as the patient named it."""
+
     medication_id = fields.UUID()
     name = fields.String()
+
+
+class AdherenceItemSchema(MedicationItemSchema):
+    scheduled = fields.Integer()
+    taken = fields.Integer()
+    taken_on_time = fields.Integer()
+    skipped = fields.Integer()
+    missed = fields.Integer()
+    adherence_percent = Figure()
+
+
+class AsNeededItemSchema(MedicationItemSchema):
+    class Meta:
+        description = (
+            "An as-needed (rescue) medication over the period: its taken doses and the distinct "
+            "local days with at least one. Every as-needed medication active in the period is "
+            "listed, an unused one with 0 doses."
+        )
+
+    doses = fields.Integer()
+    days_used = fields.Integer()
+
+
+class MmeSchema(ma.Schema):
+    class Meta:
+        description = f"Morphine milligram equivalents (CDC 2022). {CDC_CAVEAT}"
+
+    average_daily = Figure(
+        "Σ daily MME / days in the period (days without an opioid count 0); null without any."
+    )
+    average_on_opioid_days = Figure(
+        "Σ daily MME / days_with_opioid: the figure to say MME in words with (a patient who "
+        "started an opioid yesterday is on that day's dose, not on a 90-day average); null "
+        "without any."
+    )
+    days_with_opioid = fields.Integer(
+        metadata={"description": "Days of the period with a daily MME above 0."}
+    )
+    max_daily = Figure()
+    days_at_or_over_50 = fields.Integer()
+    days_at_or_over_90 = fields.Integer()
+
+
+class MedicationSummarySchema(ma.Schema):
+    adherence_percent = Figure()
+    items = fields.List(fields.Nested(AdherenceItemSchema))
+    as_needed = fields.List(fields.Nested(AsNeededItemSchema))
+    mme = fields.Nested(MmeSchema)
+
+
+#: The summary's ``medications`` section.
+SECTION = fields.Nested(MedicationSummarySchema)
+
+
+class TodayDoseSchema(MedicationItemSchema):
     dose_amount = fields.Float()
     dose_unit = fields.String()
     scheduled_for = fields.DateTime()

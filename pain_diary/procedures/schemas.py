@@ -5,7 +5,7 @@ from datetime import timedelta
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..fields import Instant, Int, Note, not_in_future, one_of
+from ..fields import Figure, Instant, Int, Note, not_in_future, one_of
 from ..records.schemas import BODY_SITES, SIDES
 from ..sync.fields import RecordSchema
 
@@ -69,19 +69,13 @@ class ProcedureSchema(RecordSchema):
 WINDOWS = ("same_day", "trial", "week_1", "weeks_2_3", "month_3", "month_6")
 
 
-def _number(description=None):
-    return fields.Float(
-        allow_none=True, metadata={"description": description} if description else {}
-    )
-
-
 class WindowSchema(ma.Schema):
     window = fields.String(validate=validate.OneOf(WINDOWS))
     from_ = fields.Date(data_key="from")
     to = fields.Date()
-    mean = _number("Mean daily pain of its logged days (>= 3); same_day: of its entries (>= 1).")
+    mean = Figure("Mean daily pain of its logged days (>= 3); same_day: of its entries (>= 1).")
     days_logged = fields.Integer()
-    relief_percent = _number("(baseline - mean) / baseline x 100; null without both or at 0.")
+    relief_percent = Figure("(baseline - mean) / baseline x 100; null without both or at 0.")
     response = fields.String(allow_none=True, metadata={"description": "IMMPACT, as pain's."})
 
 
@@ -103,7 +97,7 @@ class ProcedureResponseSchema(ma.Schema):
     trial_ends_at = fields.DateTime(allow_none=True)
     level = fields.String(allow_none=True)
     body_sites = fields.List(fields.Nested(ProcedureSiteSchema))
-    baseline_mean = _number("Mean daily pain of the 14 days before (>= 4 logged days).")
+    baseline_mean = Figure("Mean daily pain of the 14 days before (>= 4 logged days).")
     windows = fields.List(fields.Nested(WindowSchema))
     goal = fields.Nested(GoalSchema)
     goal_met = fields.Boolean(allow_none=True)

@@ -108,8 +108,8 @@ class RecordType:
     load: Callable | None = None
     #: summarize(diary, now) -> the summary section named ``name``.
     summarize: Callable | None = None
-    #: The marshmallow field that documents and dumps that section (the built-in four's are in
-    #: insights.schemas).
+    #: The marshmallow field that documents and dumps that section (pain, sleep and therapy
+    #: have theirs in insights.schemas).
     section: Any = None
     charts: tuple[Chart, ...] = ()
     #: marks(diary) -> the ChartMarks the pain chart draws for it.

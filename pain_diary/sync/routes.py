@@ -39,17 +39,28 @@ def collection_routes(blueprint, collection, query_schema=ListQuerySchema):
     page = page_schema(collection)
     label = collection.name.replace("-", " ")
 
+    def listing(view):
+        """A page of records, newest first, as ``query_schema`` asks."""
+        view = blueprint.response(200, page)(view)
+        return blueprint.arguments(query_schema, location="query")(view)
+
+    def saving(status, other, description):
+        """Create or replace from the body: ``status``, or ``other`` (``description``)."""
+
+        def decorate(view):
+            view = blueprint.alt_response(other, schema=schema, description=description)(view)
+            return blueprint.arguments(schema)(blueprint.response(status, schema)(view))
+
+        return decorate
+
     class Items(MethodView):
         decorators = [patient_required]
 
-        @blueprint.arguments(query_schema, location="query")
-        @blueprint.response(200, page)
+        @listing
         def get(self, query):
             return list_records(collection, current_user, query)
 
-        @blueprint.arguments(schema)
-        @blueprint.response(201, schema)
-        @blueprint.alt_response(200, schema=schema, description="A replay: the stored record.")
+        @saving(201, 200, "A replay: the stored record.")
         def post(self, data):
             return _saved(collection, data.get("id", uuid.uuid4()), data)
 
@@ -60,9 +71,7 @@ def collection_routes(blueprint, collection, query_schema=ListQuerySchema):
         def get(self, record_id):
             return get_record(collection, current_user, record_id)
 
-        @blueprint.arguments(schema)
-        @blueprint.response(200, schema)
-        @blueprint.alt_response(201, schema=schema, description="Created with this id.")
+        @saving(200, 201, "Created with this id.")
         def put(self, data, record_id):
             return _saved(collection, record_id, data)
 
@@ -73,8 +82,7 @@ def collection_routes(blueprint, collection, query_schema=ListQuerySchema):
     class PatientItems(MethodView):
         decorators = [clinician_required]
 
-        @blueprint.arguments(query_schema, location="query")
-        @blueprint.response(200, page)
+        @listing
         def get(self, query, patient_id):
             patient = registry().readable_patient(patient_id, collection.name)
             return list_records(collection, patient, query)
