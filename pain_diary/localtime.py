@@ -24,6 +24,13 @@ def as_utc(instant: datetime) -> datetime:
     return instant.astimezone(UTC)
 
 
+def part_of_day(clock: time) -> str:
+    """ "morning" before noon, "afternoon" before 17:00, then "evening"."""
+    if clock.hour < 12:
+        return "morning"
+    return "afternoon" if clock.hour < 17 else "evening"
+
+
 def local_date(instant: datetime, tz: ZoneInfo) -> date:
     """Return the calendar date the patient's clock showed at ``instant``."""
     return as_utc(instant).astimezone(tz).date()

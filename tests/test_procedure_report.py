@@ -13,8 +13,8 @@ import pytest
 from PIL import Image
 
 from pain_diary.charts import render_chart
+from pain_diary.charts.marks import ChartMark
 from pain_diary.insights.pdf import html_to_pdf
-from pain_diary.sync.registry import ChartMark
 
 from .quality import axe_violations, seed_month
 from .quality import link as quality_link

@@ -12,7 +12,7 @@ import json
 import re
 import uuid
 import zipfile
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from flask_smorest import Blueprint
@@ -146,9 +146,9 @@ def test_a_declared_record_type_syncs_exports_and_is_read_by_a_linked_clinician(
 def test_the_declared_reminder_kinds_are_the_apis_kinds_in_its_order():
     """A reminder rule's ``kind`` is an enum of the API (reminders.models.KINDS, in the OpenAPI
     document): a record type that declares a reminder must be one of them, and each one must
-    have its record type's page, words and "already logged" rule."""
+    have its record type's page and words."""
     declared = [r for t in (PAIN, SLEEP, MEDICATIONS, THERAPY) for r in t.reminders]
     assert tuple(reminder.kind for reminder in declared) == KINDS
     for reminder in declared:
         assert reminder.url.startswith("/today")
-        assert (reminder.already_logged is None) == (reminder.logged_key is None)
+        assert reminder.headline(time(20, 0)).startswith("Time ")

@@ -1,4 +1,4 @@
-"""The days the pain chart marks (sync.registry.ChartMark): a procedure's day as a dashed line,
+"""The days the pain chart marks (:class:`ChartMark`): a procedure's day as a dashed line,
 a stimulator trial's days as a light span, each labelled in words above the plot.
 
 The labels sit in rows between the legend and the plot, each starting at its line (or ending at
@@ -10,6 +10,7 @@ higher. The parts are drawn as one SVG group, ``procedure-marks``: its lines
 
 import itertools
 from dataclasses import dataclass, field
+from datetime import date
 
 from matplotlib.artist import Artist
 from matplotlib.collections import LineCollection
@@ -30,6 +31,16 @@ _SPAN_ALPHA = 0.14  # light enough that the pain drawn over it keeps its contras
 # Where two lines each run under the other's label, one must cross it: it runs behind.
 _PAPER_BEHIND = {"boxstyle": "square,pad=0.1", "facecolor": PAPER, "edgecolor": "none"}
 _MOST_TRIED = 6  # labels whose every placement is tried (2^6 layouts); more keep their first
+
+
+@dataclass(frozen=True)
+class ChartMark:
+    """A day the pain chart marks with a labelled vertical line (a procedure), or a span."""
+
+    day: date
+    label: str
+    #: The last day of a span (a stimulator trial), or None for the one day.
+    until: date | None = None
 
 
 @dataclass

@@ -4,7 +4,7 @@ from ..analytics.adherence import as_needed_use, medication_adherence
 from ..analytics.mme import daily_mme, mme_summary
 from ..charts import adherence
 from ..localtime import local_date
-from ..sync.registry import Chart, Export, RecordType, Reminder
+from ..sync.registry import Answered, Chart, Export, RecordType, Reminder
 from . import queries
 from .collections import medication_doses, medications
 from .fhir import medication_resources
@@ -25,6 +25,11 @@ def medications_section(diary, now):
 def the_dose(rule, occurrence_at, day):
     """A dose reminder is answered by an event (taken or skipped) of that scheduled dose."""
     return rule.medication_id, occurrence_at
+
+
+def dose_headline(clock):
+    """Names no drug: a lock screen or an inbox provider may show it (DESIGN §5)."""
+    return f"Time for your {clock:%H:%M} medication"
 
 
 MEDICATIONS = RecordType(
@@ -67,8 +72,8 @@ MEDICATIONS = RecordType(
             "Medication",
             "/today#medications",
             "Medication",
-            queries.answered_doses,
-            the_dose,
+            dose_headline,
+            Answered(the_dose, queries.answered_doses),
         ),
     ),
     history=(("doses", "Doses", "medication-doses"),),

@@ -1,7 +1,8 @@
 """Procedures as the rest of the app sees them (DESIGN §1): one declaration."""
 
 from ..analytics.procedures import procedure_responses
-from ..sync.registry import ChartMark, Export, Noted, Page, RecordType
+from ..charts.marks import ChartMark
+from ..sync.registry import Export, Noted, Page, RecordType
 from .collections import procedures
 from .diary import load
 from .fhir import procedure_resources

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from .. import analytics
 from ..charts import pain, sleep, therapy
-from ..sync.registry import Chart, Export, Noted, RecordType, Reminder
+from ..localtime import part_of_day
+from ..sync.registry import Answered, Chart, Export, Noted, RecordType, Reminder
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
 from .fhir import pain_resources, sleep_resources, therapy_resources
@@ -19,6 +20,18 @@ def on_the_day(rule, occurrence_at, day):
 def the_night_before(rule, occurrence_at, day):
     """A sleep diary is answered by the entry of the night that ended that morning."""
     return rule.patient_id, day - timedelta(days=1)
+
+
+def check_in_headline(clock):
+    return f"Time for your {part_of_day(clock)} check-in"
+
+
+def sleep_headline(clock):
+    return "Time to fill in your sleep diary for last night"
+
+
+def session_headline(clock):
+    return f"Time for your {clock:%H:%M} session"
 
 
 def pain_section(diary, now):
@@ -58,7 +71,12 @@ PAIN = RecordType(
     labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
     reminders=(
         Reminder(
-            "pain_log", "Pain check-in", "/today", "Check-in", queries.logged_days, on_the_day
+            "pain_log",
+            "Pain check-in",
+            "/today",
+            "Check-in",
+            check_in_headline,
+            Answered(on_the_day, queries.logged_days),
         ),
     ),
     notes=(Noted(pain_entries, "Pain entry", "recorded_at", "local_date"),),
@@ -90,8 +108,8 @@ SLEEP = RecordType(
             "Sleep diary",
             "/today#sleep",
             "Sleep diary",
-            queries.logged_nights,
-            the_night_before,
+            sleep_headline,
+            Answered(the_night_before, queries.logged_nights),
         ),
     ),
     notes=(Noted(sleep_entries, "Sleep diary", "out_of_bed_at", "night_of"),),
@@ -116,7 +134,9 @@ THERAPY = RecordType(
     vocabulary={"modalities": MODALITIES},
     labels={"vr": "VR therapy", "cbt": "CBT", "tens": "TENS"},
     # No "already logged": a session reminder stands even on a day with a session.
-    reminders=(Reminder("therapy", "Therapy session", "/today#therapy", "Session"),),
+    reminders=(
+        Reminder("therapy", "Therapy session", "/today#therapy", "Session", session_headline),
+    ),
     notes=(Noted(therapy_sessions, "Therapy session", "started_at", "local_date"),),
     history=(("therapy", "Therapy", "therapy-sessions"),),
     editable=("therapy-sessions",),

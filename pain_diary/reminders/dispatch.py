@@ -105,19 +105,19 @@ def already_logged(batch, patients, reminders):
     a pain entry on the local day of its occurrence, a sleep diary the night that ended (the
     evening before), a dose its dose event.
     """
-    wanted = {kind: {} for kind, reminder in reminders.items() if reminder.already_logged}
+    wanted = {kind: {} for kind, reminder in reminders.items() if reminder.answered}
     for claim in batch:
         rule = claim.rule
         if rule.kind not in wanted:
             continue
         day = local_date(claim.occurrence_at, ZoneInfo(patients[rule.patient_id].timezone))
-        key = reminders[rule.kind].logged_key(rule, claim.occurrence_at, day)
+        key = reminders[rule.kind].answered.key(rule, claim.occurrence_at, day)
         wanted[rule.kind].setdefault(key, []).append(claim.id)
     return {
         claim_id
         for kind, keys in wanted.items()
         if keys
-        for key in reminders[kind].already_logged(keys)
+        for key in reminders[kind].answered.found(keys)
         for claim_id in keys[key]
     }
 
@@ -222,9 +222,9 @@ def _open(claim, context, settings, now):
     channels = [name for name in unsent if outcomes[name]["status"] in UNSENT]
     if not channels:
         return outcomes, None
-    url = context.reminders[rule.kind].url
+    reminder = context.reminders[rule.kind]
     return outcomes, Outgoing(
-        claim, patient, channels, subscriptions, inbox_id, clock, url, outcomes
+        claim, patient, channels, subscriptions, inbox_id, clock, reminder, outcomes
     )
 
 

@@ -20,7 +20,7 @@ from ..extensions import db
 from .channels.email import EmailFailed, reminder_email, send_email
 from .channels.push import send_push
 from .claims import LEASE, extend_lease
-from .messages import headline, push_payload
+from .messages import push_payload
 from .models import Delivery, PushSubscription
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Outgoing:
     subscriptions: list  # the patient's push subscriptions (plain rows)
     inbox_id: object  # the in-app notification a push names, or None
     clock: clock_time  # the local time of the occurrence ("Time for your 20:00 medication")
-    url: str  # the page a tap opens (its record type's reminder says which)
+    reminder: object  # its record type's declaration (sync.registry.Reminder): page, headline
     outcomes: dict
     answers: dict = field(default_factory=dict)  # channel -> [(subscription id, outcome)]
     waiting: int = 0
@@ -103,7 +103,7 @@ def _jobs(item, settings):
     """``(callable, subscription id)`` for each send of ``item``: one per browser, one email."""
     claim, config = item.claim, settings.config
     if "push" in item.channels:
-        payload = push_payload(claim.rule.kind, item.clock, item.url, claim.id, item.inbox_id)
+        payload = push_payload(item.reminder, item.clock, claim.id, item.inbox_id)
         for subscription in item.subscriptions:
             target = {
                 "endpoint": subscription.endpoint,
@@ -121,7 +121,7 @@ def _jobs(item, settings):
     if "email" in item.channels:
         patient = item.patient
         subject, text, html = reminder_email(
-            config, patient.display_name, headline(claim.rule.kind, item.clock)
+            config, patient.display_name, item.reminder.headline(item.clock)
         )
 
         def email():

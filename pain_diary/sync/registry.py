@@ -42,6 +42,16 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Answered:
+    """What in the diary answers a reminder already, so that it is not sent (DESIGN §5)."""
+
+    #: key(rule, occurrence instant, its local day) -> what ``found`` looks up.
+    key: Callable
+    #: found(keys) -> those of ``keys`` the diary holds: one statement for them all.
+    found: Callable
+
+
+@dataclass(frozen=True)
 class Reminder:
     """A kind of reminder a record type answers: where it takes the patient, its words."""
 
@@ -52,21 +62,11 @@ class Reminder:
     url: str
     #: The inbox entry's title ("Check-in").
     inbox_title: str
-    #: already_logged(keys) -> those of ``keys`` the diary answers already (one query), or None:
-    #: then the reminder is always sent.
-    already_logged: Callable | None = None
-    #: logged_key(rule, occurrence instant, its local day) -> the key already_logged looks up.
-    logged_key: Callable | None = None
-
-
-@dataclass(frozen=True)
-class ChartMark:
-    """A day the pain chart marks with a labelled vertical line (a procedure), or a span."""
-
-    day: Any
-    label: str
-    #: The last day of a span (a stimulator trial), or None for the one day.
-    until: Any = None
+    #: headline(local clock time) -> the words that leave the server, as a push's body and an
+    #: email's subject: no drug names, no figures (DESIGN §5).
+    headline: Callable
+    #: What answers it already, or None: then it is always sent.
+    answered: Answered | None = None
 
 
 @dataclass(frozen=True)
@@ -112,7 +112,7 @@ class RecordType:
     #: have theirs in insights.schemas).
     section: Any = None
     charts: tuple[Chart, ...] = ()
-    #: marks(diary) -> the ChartMarks the pain chart draws for it.
+    #: marks(diary) -> the days the pain chart marks for it (charts.marks.ChartMark).
     marks: Callable | None = None
     #: fhir(records by export name, bundle) adds its resources to the Bundle (pain_diary.fhir).
     fhir: Callable | None = None
