@@ -54,16 +54,21 @@ class User(UserMixin, db.Model):
         return str(self.id)
 
 
-class UserSession(db.Model):
+class Credential:
+    """A secret a user signs in with, stored only as its hash, good until it is revoked."""
+
+    id: Mapped[uuid.UUID] = uuid_primary_key()
+    user_id: Mapped[uuid.UUID] = user_reference()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class UserSession(Credential, db.Model):
     """A signed-in browser; deleting or revoking the row ends it, whoever holds the cookie."""
 
     __tablename__ = "user_sessions"
 
-    id: Mapped[uuid.UUID] = uuid_primary_key()
-    user_id: Mapped[uuid.UUID] = user_reference()
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     @classmethod
     def open(cls, user):
@@ -74,18 +79,14 @@ class UserSession(db.Model):
         return record, secret
 
 
-class ApiToken(db.Model):
-    """A personal API token; only its hash is stored, the token is shown once."""
+class ApiToken(Credential, db.Model):
+    """A personal API token; the token is shown once, and it also ends at ``expires_at``."""
 
     __tablename__ = "api_tokens"
 
-    id: Mapped[uuid.UUID] = uuid_primary_key()
-    user_id: Mapped[uuid.UUID] = user_reference()
     name: Mapped[str] = mapped_column(String(80))
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     PREFIX = "pd_"
 
