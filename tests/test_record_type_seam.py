@@ -12,7 +12,7 @@ import json
 import re
 import uuid
 import zipfile
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from flask_smorest import Blueprint
@@ -23,15 +23,14 @@ from pain_diary import create_app
 from pain_diary.extensions import api
 from pain_diary.extensions import db as _db
 from pain_diary.fields import Instant, Int, not_in_future
-from pain_diary.localtime import local_date
 from pain_diary.medications.record_types import MEDICATIONS
 from pain_diary.records.record_types import PAIN, SLEEP, THERAPY
 from pain_diary.reminders.models import KINDS
 from pain_diary.sync.fields import RecordSchema
-from pain_diary.sync.models import PatientRecord
-from pain_diary.sync.registry import Export, RecordType, registry
+from pain_diary.sync.models import DailyRecord
+from pain_diary.sync.registry import RecordType, registry
 from pain_diary.sync.routes import collection_routes
-from pain_diary.sync.store import Collection
+from pain_diary.sync.store import Collection, dated_by
 from pain_diary.types import UTCDateTime
 
 from .conftest import Accounts
@@ -41,11 +40,10 @@ from .test_care import link
 def declare_mood():
     """The mood record type: what a feature package would hold, and its one declaration."""
 
-    class MoodEntry(PatientRecord, _db.Model):
+    class MoodEntry(DailyRecord, _db.Model):
         __tablename__ = "mood_entries_of_the_seam_test"
 
         felt_at: Mapped[datetime] = _db.mapped_column(UTCDateTime)
-        local_date: Mapped[date]
         mood: Mapped[int]
 
     class MoodEntrySchema(RecordSchema):
@@ -53,18 +51,15 @@ def declare_mood():
         mood = Int(1, 5, required=True)
         local_date = fields.Date(dump_only=True)
 
-    def derive(values, user):
-        return {"local_date": local_date(values["felt_at"], user.tz)}
-
     moods = Collection(
-        "mood-entries", MoodEntry, MoodEntrySchema(), "felt_at", "local_date", derive
-    )
+        "mood-entries", MoodEntry, MoodEntrySchema(), "felt_at", "local_date", dated_by("felt_at"),
+        about="One row per mood rating: 1 (low) to 5 (high).",
+    )  # fmt: skip
     bp = Blueprint("mood", __name__, url_prefix="/api/v1")
     collection_routes(bp, moods)
     declaration = RecordType(
         "mood",
         collections=(moods,),
-        exports=(Export("mood_entries", moods, "One row per mood rating: 1 (low) to 5 (high)."),),
     )
     return MoodEntry.__table__, bp, declaration
 

@@ -36,4 +36,9 @@ activity_days = Collection(
     "date",
     derive,
     conflicts=one_record_per_day_and_source,
+    about=(
+        "One row per local day and source (manual, apple_health, google_fit, fitbit, csv): steps "
+        "and active minutes; the day's figure is the manual row, else the source with the most "
+        "steps."
+    ),
 )

@@ -3,7 +3,7 @@
 from .. import analytics
 from ..analytics.activity import activity_summary
 from ..charts import activity
-from ..sync.registry import Chart, Export, Page, RecordType
+from ..sync.registry import Chart, Page, RecordType
 from .collections import activity_days
 from .diary import load
 from .fhir import steps_resources
@@ -18,15 +18,6 @@ def summarize(diary, now):
 ACTIVITY = RecordType(
     "activity",
     collections=(activity_days,),
-    exports=(
-        Export(
-            "activity_days",
-            activity_days,
-            "One row per local day and source (manual, apple_health, google_fit, fitbit, csv): "
-            "steps and active minutes; the day's figure is the manual row, else the source with "
-            "the most steps.",
-        ),
-    ),
     load=load,
     summarize=summarize,
     section=SECTION,

@@ -20,14 +20,14 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def exports():
-    """The export's files by name, in the order the record types were declared."""
-    return {export.name: export for export in registry().parts("exports")}
+    """The export's files, each of a collection, by name: every collection, in the order the
+    record types were declared."""
+    return {name.replace("-", "_"): c for name, c in registry().collections.items()}
 
 
 def patient_records(patient):
     """Every record of the patient by export name, oldest first: one query per file."""
-    files = exports()
-    return {name: _oldest_first(files[name].collection, patient.id) for name in files}
+    return {name: _oldest_first(collection, patient.id) for name, collection in exports().items()}
 
 
 def _oldest_first(collection, patient_id):
@@ -54,7 +54,7 @@ def everything(patient):
     }
     files = exports()
     for name, rows in patient_records(patient).items():
-        document[name] = files[name].collection.schema.dump(rows, many=True)
+        document[name] = files[name].schema.dump(rows, many=True)
     return document
 
 
@@ -65,7 +65,7 @@ def csv_zip(patient):
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         files, columns = exports(), {}
         for name, rows in patient_records(patient).items():
-            schema = files[name].collection.schema
+            schema = files[name].schema
             columns[name] = list(schema.dump_fields)
             text = _csv(columns[name], schema.dump(rows, many=True))
             archive.writestr(_member(f"{name}.csv", exported_at), text.encode("utf-8-sig"))

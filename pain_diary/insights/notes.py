@@ -21,7 +21,8 @@ def notes_of_patients(patient_ids, first_day, last_day, count, noted):
     rows = []
     for source in noted:
         model = source.collection.model
-        instant, day = getattr(model, source.instant), getattr(model, source.day)
+        instant = getattr(model, source.instant)
+        day = getattr(model, source.collection.date_column)
         newest_first = func.row_number().over(
             partition_by=model.patient_id, order_by=instant.desc()
         )

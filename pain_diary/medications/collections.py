@@ -85,6 +85,10 @@ medication_doses = Collection(
     "local_date",
     derive_dose,
     conflicts=one_event_per_scheduled_dose,
+    about=(
+        "One row per dose taken or skipped: medication_id (the id column of medications.csv), "
+        "scheduled_for (empty for as-needed doses), taken_at, amount, skip_reason."
+    ),
 )
 medications = Collection(
     "medications",
@@ -92,6 +96,11 @@ medications = Collection(
     MedicationSchema(),
     "created_at",
     dependents=((medication_doses, "medication_id"),),
+    about=(
+        "One row per medication: rxnorm_code (the RxNorm concept id, if given), dose amount and "
+        "unit, route, schedule {times, days_of_week (0 = Monday)} or as_needed, start and end "
+        "dates; is_opioid from the CDC table."
+    ),
 )
 
 #: Tries of a "Taken" that lost a race (another tap, the diary) before it gives up.

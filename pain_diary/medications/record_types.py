@@ -4,7 +4,7 @@ from ..analytics.adherence import as_needed_use, medication_adherence
 from ..analytics.mme import daily_mme, mme_summary
 from ..charts import adherence
 from ..localtime import local_date
-from ..sync.registry import Answered, Chart, Export, RecordType, Reminder
+from ..sync.registry import Answered, Chart, RecordType, Reminder
 from . import queries
 from .collections import medication_doses, medications
 from .fhir import medication_resources
@@ -35,22 +35,6 @@ def dose_headline(clock):
 MEDICATIONS = RecordType(
     "medications",
     collections=(medications, medication_doses),
-    exports=(
-        Export(
-            "medications",
-            medications,
-            "One row per medication: rxnorm_code (the RxNorm concept id, if given), dose amount "
-            "and unit, route, schedule {times, days_of_week (0 = Monday)} or as_needed, start "
-            "and end dates; is_opioid from the CDC table.",
-        ),
-        Export(
-            "medication_doses",
-            medication_doses,
-            "One row per dose taken or skipped: medication_id (the id column of "
-            "medications.csv), scheduled_for (empty for as-needed doses), taken_at, amount, "
-            "skip_reason.",
-        ),
-    ),
     summarize=medications_section,
     section=SECTION,
     charts=(
@@ -77,5 +61,4 @@ MEDICATIONS = RecordType(
         ),
     ),
     history=(("doses", "Doses", "medication-doses"),),
-    editable=("medication-doses",),
 )

@@ -2,7 +2,7 @@
 
 from ..analytics.procedures import procedure_responses
 from ..charts.marks import ChartMark
-from ..sync.registry import Export, Noted, Page, RecordType
+from ..sync.registry import Noted, Page, RecordType
 from .collections import procedures
 from .diary import load
 from .fhir import procedure_resources
@@ -47,15 +47,6 @@ def _words(code):
 PROCEDURES = RecordType(
     "procedures",
     collections=(procedures,),
-    exports=(
-        Export(
-            "procedures",
-            procedures,
-            "One row per procedure (injection, nerve block, ablation, stimulator trial or "
-            "implant, regenerative therapy): kind, when, the trial's end, body_sites "
-            "[{site, side}], level, provider, the relief the patient reported (%).",
-        ),
-    ),
     load=load,
     summarize=summarize,
     section=SECTION,
@@ -63,8 +54,7 @@ PROCEDURES = RecordType(
     fhir=procedure_resources,
     vocabulary={"procedure_kinds": KINDS, "procedure_windows": WINDOWS},
     labels=LABELS,
-    notes=(Noted(procedures, "Procedure", "performed_at", "local_date"),),
+    notes=(Noted(procedures, "Procedure", "performed_at"),),
     history=(("procedures", "Procedures", "procedures"),),
-    editable=("procedures",),
     pages=(Page("/procedures", "procedures", "Procedures", "pages/procedures.html"),),
 )

@@ -1,17 +1,12 @@
 """The diary's collections: what the server derives for each kind of record."""
 
-from ..localtime import local_date
-from ..sync.store import Collection, refuse_a_second
+from ..sync.store import Collection, dated_by, refuse_a_second
 from .models import PainEntry, SleepEntry, TherapySession
 from .schemas import PainEntrySchema, SleepEntrySchema, TherapySessionSchema
 
 
 def _minutes(delta):
     return round(delta.total_seconds() / 60)
-
-
-def derive_pain(values, user):
-    return {"local_date": local_date(values["recorded_at"], user.tz)}
 
 
 def derive_sleep(values, user):
@@ -44,12 +39,17 @@ def one_sleep_entry_per_night(values, user, record_id):
     )
 
 
-def derive_therapy(values, user):
-    return {"local_date": local_date(values["started_at"], user.tz)}
-
-
 pain_entries = Collection(
-    "pain-entries", PainEntry, PainEntrySchema(), "recorded_at", "local_date", derive_pain
+    "pain-entries",
+    PainEntry,
+    PainEntrySchema(),
+    "recorded_at",
+    "local_date",
+    dated_by("recorded_at"),
+    about=(
+        "One row per pain rating: intensity 0-10 (0 no pain, 10 worst imaginable), body_sites "
+        "[{site, intensity, side}], qualities, the PEG interference items 0-10, tags."
+    ),
 )
 sleep_entries = Collection(
     "sleep-entries",
@@ -59,6 +59,11 @@ sleep_entries = Collection(
     "night_of",
     derive_sleep,
     conflicts=one_sleep_entry_per_night,
+    about=(
+        "One row per night (Consensus Sleep Diary): the four clock times, latency, wake after "
+        "sleep onset (WASO), awakenings, quality 1-5; time in bed, total sleep (minutes) and "
+        "sleep efficiency (%) are computed."
+    ),
 )
 therapy_sessions = Collection(
     "therapy-sessions",
@@ -66,7 +71,11 @@ therapy_sessions = Collection(
     TherapySessionSchema(),
     "started_at",
     "local_date",
-    derive_therapy,
+    dated_by("started_at"),
+    about=(
+        "One row per session: modality, start, duration in minutes, pain 0-10 before and after, "
+        "program."
+    ),
 )
 
 #: routes.py declares each one's routes; record_types.py declares each one's record type.

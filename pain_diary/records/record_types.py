@@ -5,7 +5,7 @@ from datetime import timedelta
 from .. import analytics
 from ..charts import pain, sleep, therapy
 from ..localtime import part_of_day
-from ..sync.registry import Answered, Chart, Export, Noted, RecordType, Reminder
+from ..sync.registry import Answered, Chart, Noted, RecordType, Reminder
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
 from .fhir import pain_resources, sleep_resources, therapy_resources
@@ -50,15 +50,6 @@ def therapy_section(diary, now):
 PAIN = RecordType(
     "pain",
     collections=(pain_entries,),
-    exports=(
-        Export(
-            "pain_entries",
-            pain_entries,
-            "One row per pain rating: intensity 0-10 (0 no pain, 10 worst imaginable), "
-            "body_sites [{site, intensity, side}], qualities, the PEG interference items 0-10, "
-            "tags.",
-        ),
-    ),
     vocabulary={
         "body_sites": BODY_SITES,
         "qualities": QUALITIES,
@@ -79,23 +70,13 @@ PAIN = RecordType(
             Answered(on_the_day, queries.logged_days),
         ),
     ),
-    notes=(Noted(pain_entries, "Pain entry", "recorded_at", "local_date"),),
+    notes=(Noted(pain_entries, "Pain entry", "recorded_at"),),
     history=(("pain", "Pain", "pain-entries"),),
-    editable=("pain-entries",),
 )
 
 SLEEP = RecordType(
     "sleep",
     collections=(sleep_entries,),
-    exports=(
-        Export(
-            "sleep_entries",
-            sleep_entries,
-            "One row per night (Consensus Sleep Diary): the four clock times, latency, "
-            "wake after sleep onset (WASO), awakenings, quality 1-5; time in bed, total sleep "
-            "(minutes) and sleep efficiency (%) are computed.",
-        ),
-    ),
     summarize=sleep_section,
     charts=(Chart("sleep", "Sleep", sleep.draw, frozenset({"sleep"})),),
     fhir=sleep_resources,
@@ -112,22 +93,13 @@ SLEEP = RecordType(
             Answered(the_night_before, queries.logged_nights),
         ),
     ),
-    notes=(Noted(sleep_entries, "Sleep diary", "out_of_bed_at", "night_of"),),
+    notes=(Noted(sleep_entries, "Sleep diary", "out_of_bed_at"),),
     history=(("sleep", "Sleep", "sleep-entries"),),
-    editable=("sleep-entries",),
 )
 
 THERAPY = RecordType(
     "therapy",
     collections=(therapy_sessions,),
-    exports=(
-        Export(
-            "therapy_sessions",
-            therapy_sessions,
-            "One row per session: modality, start, duration in minutes, pain 0-10 before and "
-            "after, program.",
-        ),
-    ),
     summarize=therapy_section,
     charts=(Chart("therapy", "Therapy", therapy.draw, frozenset({"therapy"})),),
     fhir=therapy_resources,
@@ -137,7 +109,6 @@ THERAPY = RecordType(
     reminders=(
         Reminder("therapy", "Therapy session", "/today#therapy", "Session", session_headline),
     ),
-    notes=(Noted(therapy_sessions, "Therapy session", "started_at", "local_date"),),
+    notes=(Noted(therapy_sessions, "Therapy session", "started_at"),),
     history=(("therapy", "Therapy", "therapy-sessions"),),
-    editable=("therapy-sessions",),
 )

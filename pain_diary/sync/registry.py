@@ -1,8 +1,9 @@
 """The record types an app knows, each declared once (DESIGN §1), and who may read a patient's.
 
 A feature package describes each kind of record it owns as a :class:`RecordType`: its synced
-collections and the optional parts the rest of the app iterates (export files, the diary's
-loader, the summary's section, charts, FHIR, the pages' words, reminders). ``create_app`` fills
+collections (each one a file of the patient's export too) and the optional parts the rest of
+the app iterates (the diary's loader, the summary's section, charts, FHIR, the pages' words,
+reminders). ``create_app`` fills
 the registry; nothing registers itself on import, so each app (every test builds one) knows
 exactly the types it was given, whatever was imported first.
 """
@@ -15,16 +16,6 @@ from flask import current_app
 from werkzeug.routing import AnyConverter
 
 EXTENSION = "pain_diary.sync"
-
-
-@dataclass(frozen=True)
-class Export:
-    """One file of the patient's export: its name (JSON key, CSV file) and what a row holds."""
-
-    name: str
-    collection: Any
-    #: The sentence of the export's README.txt that says what one row is.
-    about: str
 
 
 @dataclass(frozen=True)
@@ -76,9 +67,8 @@ class Noted:
     collection: Any
     #: What the summary says the note was written on ("Pain entry").
     words: str
-    #: The model attributes of the moment it is about and of its local day.
+    #: The model attribute of the moment it is about; its day is the collection's date_column.
     instant: str
-    day: str
 
 
 @dataclass(frozen=True)
@@ -100,8 +90,6 @@ class RecordType:
     name: str
     #: Its synced collections (sync.store.Collection), in the order /sync names them.
     collections: tuple = ()
-    #: The files of the patient's export (JSON keys, CSV files).
-    exports: tuple[Export, ...] = ()
     #: load(patient_ids, diary_of, diaries) reads its records for many patients' diaries
     #: (insights.diary.load_diaries) into ``diary.records[name]``; the built-in four are read
     #: there.
@@ -123,10 +111,9 @@ class RecordType:
     reminders: tuple[Reminder, ...] = ()
     #: Its collections whose notes the summary shows ("In the patient's words").
     notes: tuple[Noted, ...] = ()
-    #: History's "Show" choices: (``?show=`` value, words, the collection it lists).
+    #: History's "Show" choices: (``?show=`` value, words, the collection it lists); each entry
+    #: listed opens in an edit page.
     history: tuple = ()
-    #: The collections whose entries History opens in an edit page.
-    editable: tuple = ()
     #: Its own pages in the web app.
     pages: tuple[Page, ...] = ()
 
@@ -149,6 +136,8 @@ class Registry:
         for collection in record_type.collections:
             if collection.name in self.collections:
                 raise ValueError(f"Two collections are named {collection.name!r}.")
+            if not collection.about:
+                raise ValueError(f"{collection.name!r} does not say what its export rows are.")
             self.collections[collection.name] = collection
         self.record_types[record_type.name] = record_type
 

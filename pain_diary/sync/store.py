@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..errors import ApiError, flatten_messages
 from ..extensions import db
+from ..localtime import local_date
 from ..paging import page
 from ..signals import record_saved
 from ..types import utcnow
@@ -36,6 +37,9 @@ class Collection:
     conflicts: Any = None
     #: (collection, foreign key column) of records deleted with this one.
     dependents: tuple = ()
+    #: What one record is, for the README.txt of the patient's export (every collection is in
+    #: it, a file each, named as the collection with underscores).
+    about: str = ""
     writable: tuple = field(init=False)
 
     def __post_init__(self):
@@ -77,6 +81,15 @@ class Collection:
             )
             self._inserts[names] = statement
         return db.session.execute(statement, row).rowcount == 1
+
+
+def dated_by(instant):
+    """A ``derive`` that files a record under its patient's local date of its ``instant``."""
+
+    def derive(values, user):
+        return {"local_date": local_date(values[instant], user.tz)}
+
+    return derive
 
 
 def _as_stored(value):

@@ -46,9 +46,9 @@ bp = Blueprint("web", __name__)
 
 @bp.record_once
 def declare_record_types(state):
-    """``editable`` (what History opens in an edit page), and the record types' own pages."""
+    """``editable`` (what History lists opens in an edit page), the record types' own pages."""
     declared = registry(state.app)
-    editable = [name for t in declared.record_types.values() for name in t.editable]
+    editable = [collection for _, _, collection in declared.parts("history")]
     state.app.url_map.converters["editable"] = any_of(editable)
     for own in declared.parts("pages"):
         view = template_page(own.endpoint, "patient", own.template, title=own.title)

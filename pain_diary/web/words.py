@@ -13,15 +13,16 @@ from ..sync.registry import registry
 #: 0 = Monday, as the API counts days of the week.
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 EXTENSION = "pain_diary.words"
-#: What a clinician read, by the audit event's resource (care.access.audit), with the verb a
-#: patient would use; each chart and collection of the record types is added to these.
+#: What a clinician read, by the verb a patient would use and the audit event's resource
+#: (care.access.audit); each chart and collection of the record types is added to these.
 READS = {
-    "patients": ("saw", "your latest figures in their patient list"),
-    "clinic/summary": ("read", "your summary"),
-    "summary": ("read", "your summary"),
-    "summary.html": ("read", "your printable summary"),
-    "summary.pdf": ("downloaded", "your summary as a PDF"),
-    "fhir": ("downloaded", "your whole diary (FHIR)"),
+    "saw": {"patients": "your latest figures in their patient list"},
+    "read": {
+        "clinic/summary": "your summary",
+        "summary": "your summary",
+        "summary.html": "your printable summary",
+    },
+    "downloaded": {"summary.pdf": "your summary as a PDF", "fhir": "your whole diary (FHIR)"},
 }
 
 
@@ -69,7 +70,9 @@ def _build(registry):
 
 
 def _reads(registry):
-    reads = dict(READS)
+    reads = {
+        resource: (verb, what) for verb, read in READS.items() for resource, what in read.items()
+    }
     for chart in registry.parts("charts"):
         reads[f"charts/{chart.name}"] = ("looked at", f"your {chart.title.lower()} chart")
     for name in registry.collections:
