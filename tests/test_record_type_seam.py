@@ -12,6 +12,7 @@ import json
 import re
 import uuid
 import zipfile
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 import pytest
@@ -28,7 +29,7 @@ from pain_diary.records.record_types import PAIN, SLEEP, THERAPY
 from pain_diary.reminders.models import KINDS
 from pain_diary.sync.fields import RecordSchema
 from pain_diary.sync.models import DailyRecord
-from pain_diary.sync.registry import RecordType, registry
+from pain_diary.sync.registry import RecordType, Registry, registry
 from pain_diary.sync.routes import collection_routes
 from pain_diary.sync.store import Collection, dated_by
 from pain_diary.types import UTCDateTime
@@ -105,7 +106,7 @@ def test_a_declared_record_type_syncs_exports_and_is_read_by_a_linked_clinician(
         "body": {"felt_at": felt_at, "mood": 4},
     }]})  # fmt: skip
     assert synced.status_code == 200, synced.json
-    assert synced.json["results"][0]["status"] == 201
+    assert synced.json["results"][0]["status"] == 201, synced.json
     refused = patient.post("/api/v1/sync", json={"operations": [{
         "op": "put", "collection": "mood-entries", "id": str(uuid.uuid4()),
         "body": {"felt_at": felt_at, "mood": 9},
@@ -147,3 +148,18 @@ def test_the_declared_reminder_kinds_are_the_apis_kinds_in_its_order():
     for reminder in declared:
         assert reminder.url.startswith("/today")
         assert reminder.headline(time(20, 0)).startswith("Time ")
+
+
+def test_a_declaration_that_would_lose_data_or_a_section_is_refused(mood):
+    """Every collection is a file of the export, so it must say what a row is; a summary
+    section with no field to dump it would vanish from the summary without a word."""
+    _, _, declaration = mood
+    unexplained = replace(declaration.collections[0], about="")
+    declared = Registry((), readable_patient=None)
+    with pytest.raises(ValueError, match="does not say what its export rows are"):
+        declared.add(replace(declaration, collections=(unexplained,)))
+    with pytest.raises(ValueError, match="needs both summarize and section"):
+        declared.add(replace(declaration, summarize=lambda diary, now: {}))
+    assert declared.record_types == {} and declared.collections == {}
+    declared.add(declaration)
+    assert list(declared.collections) == ["mood-entries"]

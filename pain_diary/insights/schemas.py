@@ -55,65 +55,6 @@ class PeriodSchema(ma.Schema):
     days = fields.Integer()
 
 
-class SiteCountSchema(ma.Schema):
-    site = fields.String()
-    count = fields.Integer()
-
-
-class QualityCountSchema(ma.Schema):
-    quality = fields.String()
-    count = fields.Integer()
-
-
-class PainSummarySchema(ma.Schema):
-    entries = fields.Integer()
-    days_logged = fields.Integer()
-    mean = Figure("Mean of daily pain (0-10) over logged days.")
-    min = Figure()
-    max = Figure()
-    baseline_mean = Figure("First 7 days of the period; needs 3 logged days.")
-    recent_mean = Figure("Last 7 days of the period; needs 3 logged days.")
-    change_points = Figure()
-    change_percent = Figure()
-    response = fields.String(
-        allow_none=True,
-        metadata={"description": "IMMPACT: substantial, moderate, minimal, none or worse."},
-    )
-    trend_per_week = Figure("Least-squares slope of daily pain, points per week.")
-    peg = Figure("PEG (Krebs 2009) over entries with both interference items.")
-    top_sites = fields.List(fields.Nested(SiteCountSchema))
-    top_qualities = fields.List(fields.Nested(QualityCountSchema))
-
-
-class CorrelationSchema(ma.Schema):
-    spearman_rho = Figure("Sleep minutes vs next-day pain; null below 10 pairs.")
-    n = fields.Integer()
-
-
-class SleepSummarySchema(ma.Schema):
-    nights = fields.Integer()
-    mean_total_sleep_minutes = Figure()
-    mean_sleep_efficiency = Figure()
-    mean_sleep_latency_minutes = Figure()
-    mean_wake_after_sleep_onset_minutes = Figure()
-    mean_quality = Figure()
-    pain_correlation = fields.Nested(CorrelationSchema)
-
-
-class ModalitySchema(ma.Schema):
-    modality = fields.String()
-    sessions = fields.Integer()
-    minutes = fields.Integer()
-    mean_pain_change = Figure("Mean of pain after - before (negative = relief).")
-    rated_sessions = fields.Integer()
-
-
-class TherapySummarySchema(ma.Schema):
-    sessions = fields.Integer()
-    minutes = fields.Integer()
-    by_modality = fields.List(fields.Nested(ModalitySchema))
-
-
 class NoteSchema(ma.Schema):
     class Meta:
         description = (
@@ -140,24 +81,11 @@ class FlagSchema(ma.Schema):
     message = fields.String()
 
 
-class SummarySchema(ma.Schema):
-    """The sections of the built-in record types; :func:`summary_schema` adds the others'."""
-
-    period = fields.Nested(PeriodSchema)
-    pain = fields.Nested(PainSummarySchema)
-    sleep = fields.Nested(SleepSummarySchema)
-    therapy = fields.Nested(TherapySummarySchema)
-    completion = fields.Nested(CompletionSchema)
-    flags = fields.List(fields.Nested(FlagSchema))
-
-
 def summary_schema(record_types):
     """The summary's schema for an app's ``record_types``, in the contract's order: the period,
-    each record type's section (a declared ``section``, or the built-in one), the notes of the
-    collections declared noted, completion and flags."""
-    built_in = SummarySchema._declared_fields
-    sections = {kind.name: kind.section or built_in[kind.name] for kind in record_types
-                if kind.section or kind.name in built_in}  # fmt: skip
+    each record type's section, the notes of the collections declared noted, completion and
+    flags."""
+    sections = {kind.name: kind.section for kind in record_types if kind.section}
     noted = [noted.collection.name for kind in record_types for noted in kind.notes]
     note = NoteSchema.from_dict(
         {
@@ -184,10 +112,15 @@ def summary_schema(record_types):
         },
     )
     return ma.Schema.from_dict(
-        {"period": built_in["period"], **sections, "notes": notes,
-         "completion": built_in["completion"], "flags": built_in["flags"]},
+        {
+            "period": fields.Nested(PeriodSchema),
+            **sections,
+            "notes": notes,
+            "completion": fields.Nested(CompletionSchema),
+            "flags": fields.List(fields.Nested(FlagSchema)),
+        },
         name="SummarySchema",
-    )  # fmt: skip
+    )
 
 
 class DashboardRowSchema(ma.Schema):

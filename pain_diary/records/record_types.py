@@ -9,7 +9,14 @@ from ..sync.registry import Answered, Chart, Noted, RecordType, Reminder
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
 from .fhir import pain_resources, sleep_resources, therapy_resources
-from .schemas import BODY_SITES, MODALITIES, QUALITIES
+from .schemas import (
+    BODY_SITES,
+    MODALITIES,
+    PAIN_SECTION,
+    QUALITIES,
+    SLEEP_SECTION,
+    THERAPY_SECTION,
+)
 
 
 def on_the_day(rule, occurrence_at, day):
@@ -57,6 +64,7 @@ PAIN = RecordType(
         "nrs_anchors": {0: "No pain", 10: "Worst pain imaginable"},
     },
     summarize=pain_section,
+    section=PAIN_SECTION,
     charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"}), marked=True),),
     fhir=pain_resources,
     labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
@@ -78,6 +86,7 @@ SLEEP = RecordType(
     "sleep",
     collections=(sleep_entries,),
     summarize=sleep_section,
+    section=SLEEP_SECTION,
     charts=(Chart("sleep", "Sleep", sleep.draw, frozenset({"sleep"})),),
     fhir=sleep_resources,
     vocabulary={
@@ -101,6 +110,7 @@ THERAPY = RecordType(
     "therapy",
     collections=(therapy_sessions,),
     summarize=therapy_section,
+    section=THERAPY_SECTION,
     charts=(Chart("therapy", "Therapy", therapy.draw, frozenset({"therapy"})),),
     fhir=therapy_resources,
     vocabulary={"modalities": MODALITIES},

@@ -1,11 +1,11 @@
-"""Schemas of pain entries, sleep entries and therapy sessions."""
+"""Schemas of pain entries, sleep entries and therapy sessions, and of their summary sections."""
 
 from datetime import time, timedelta
 
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..fields import Instant, Int, Note, not_in_future, one_of
+from ..fields import Figure, Instant, Int, Note, not_in_future, one_of
 from ..sync.fields import RecordSchema
 
 BODY_SITES = (
@@ -138,3 +138,68 @@ class TherapySessionSchema(RecordSchema):
     program = fields.String(allow_none=True, validate=validate.Length(max=120))
     note = Note()
     local_date = fields.Date(dump_only=True)
+
+
+class SiteCountSchema(ma.Schema):
+    site = fields.String()
+    count = fields.Integer()
+
+
+class QualityCountSchema(ma.Schema):
+    quality = fields.String()
+    count = fields.Integer()
+
+
+class PainSummarySchema(ma.Schema):
+    entries = fields.Integer()
+    days_logged = fields.Integer()
+    mean = Figure("Mean of daily pain (0-10) over logged days.")
+    min = Figure()
+    max = Figure()
+    baseline_mean = Figure("First 7 days of the period; needs 3 logged days.")
+    recent_mean = Figure("Last 7 days of the period; needs 3 logged days.")
+    change_points = Figure()
+    change_percent = Figure()
+    response = fields.String(
+        allow_none=True,
+        metadata={"description": "IMMPACT: substantial, moderate, minimal, none or worse."},
+    )
+    trend_per_week = Figure("Least-squares slope of daily pain, points per week.")
+    peg = Figure("PEG (Krebs 2009) over entries with both interference items.")
+    top_sites = fields.List(fields.Nested(SiteCountSchema))
+    top_qualities = fields.List(fields.Nested(QualityCountSchema))
+
+
+class CorrelationSchema(ma.Schema):
+    spearman_rho = Figure("Sleep minutes vs next-day pain; null below 10 pairs.")
+    n = fields.Integer()
+
+
+class SleepSummarySchema(ma.Schema):
+    nights = fields.Integer()
+    mean_total_sleep_minutes = Figure()
+    mean_sleep_efficiency = Figure()
+    mean_sleep_latency_minutes = Figure()
+    mean_wake_after_sleep_onset_minutes = Figure()
+    mean_quality = Figure()
+    pain_correlation = fields.Nested(CorrelationSchema)
+
+
+class ModalitySchema(ma.Schema):
+    modality = fields.String()
+    sessions = fields.Integer()
+    minutes = fields.Integer()
+    mean_pain_change = Figure("Mean of pain after - before (negative = relief).")
+    rated_sessions = fields.Integer()
+
+
+class TherapySummarySchema(ma.Schema):
+    sessions = fields.Integer()
+    minutes = fields.Integer()
+    by_modality = fields.List(fields.Nested(ModalitySchema))
+
+
+#: The summary's ``pain``, ``sleep`` and ``therapy`` sections.
+PAIN_SECTION = fields.Nested(PainSummarySchema)
+SLEEP_SECTION = fields.Nested(SleepSummarySchema)
+THERAPY_SECTION = fields.Nested(TherapySummarySchema)

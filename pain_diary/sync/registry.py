@@ -96,8 +96,7 @@ class RecordType:
     load: Callable | None = None
     #: summarize(diary, now) -> the summary section named ``name``.
     summarize: Callable | None = None
-    #: The marshmallow field that documents and dumps that section (pain, sleep and therapy
-    #: have theirs in insights.schemas).
+    #: The marshmallow field that documents and dumps that section (given with summarize).
     section: Any = None
     charts: tuple[Chart, ...] = ()
     #: marks(diary) -> the days the pain chart marks for it (charts.marks.ChartMark).
@@ -133,6 +132,8 @@ class Registry:
         """Declare one more record type (create_app does; so does a test of the seam)."""
         if record_type.name in self.record_types:
             raise ValueError(f"Two record types are named {record_type.name!r}.")
+        if (record_type.summarize is None) != (record_type.section is None):
+            raise ValueError(f"{record_type.name!r} needs both summarize and section, or neither.")
         for collection in record_type.collections:
             if collection.name in self.collections:
                 raise ValueError(f"Two collections are named {collection.name!r}.")
