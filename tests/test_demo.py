@@ -15,7 +15,7 @@ from .factories import UserFactory
 
 COLLECTIONS = (
     "pain-entries", "sleep-entries", "medications", "medication-doses", "therapy-sessions",
-    "procedures",
+    "procedures", "activity-days",
 )  # fmt: skip
 
 
@@ -221,3 +221,19 @@ def test_the_demo_summary_and_pain_chart_show_the_procedures(demo):
     assert "Goal: ≥ 80&nbsp;% relief the same day</b> — not met," in text
     svg = demo.client.get("/api/v1/charts/pain.svg").get_data(as_text=True)
     assert 'id="procedure-marks"' in svg and ">Spinal cord stimulator trial</text>" in svg
+
+
+def test_demo_walks_more_on_the_easier_days_and_most_before_the_flare(demo):
+    days = {date.fromisoformat(day["date"]): day for day in demo.activity_days}
+    assert len(days) >= 100 and {day["source"] for day in days.values()} == {"manual"}
+    assert max(days) < demo.today  # today's steps are not in yet
+    daily = daily_pain(demo.pain_entries)
+    easier = [days[day]["steps"] for day in days if daily.get(day, 10) <= 4.5]
+    harder = [days[day]["steps"] for day in days if daily.get(day, 0) >= 6.5]
+    assert statistics.mean(easier) > statistics.mean(harder) + 1_000
+    gardening = max(days, key=lambda day: days[day]["steps"])
+    assert daily[gardening + timedelta(days=1)] >= daily[gardening] + 1  # the flare after it
+
+    section = demo.client.get("/api/v1/summary").json["activity"]
+    assert section["days"] >= 25 and 4_000 <= section["mean_steps"] <= 9_000
+    assert section["pain_correlation"]["spearman_rho"] < 0

@@ -3,8 +3,9 @@
 The diary tells one consistent story (see ``story.py``): back pain that eases from about 7 to
 about 4.4 and is worse after short nights, two scheduled medications (one an opioid) and an
 as-needed opioid, weekly physiotherapy and weeks of VR and mindfulness, a medial branch block
-and a week's spinal cord stimulator trial. Records are loaded and derived as the API does (see
-``writer.py``), so every rule holds and every derived field is the server's own.
+and a week's spinal cord stimulator trial, and each day's steps, fewer on the worse days.
+Records are loaded and derived as the API does (see ``writer.py``), so every rule holds and
+every derived field is the server's own.
 """
 
 from datetime import UTC, datetime, timedelta
@@ -17,6 +18,7 @@ from ..care.invitations import link_clinician
 from ..extensions import db
 from ..localtime import local_date
 from ..sync.registry import registered_collections
+from .activity import activity_records
 from .diary import pain_records, sleep_records
 from .prescriptions import NAPROXEN, dose_records, medication_records
 from .procedures import block_relief_records, procedure_records
@@ -32,11 +34,11 @@ DEMO_USERS = (
 # Medications first: dose events name them.
 RECORDS = (
     medication_records, dose_records, pain_records, block_relief_records, sleep_records,
-    therapy_records, procedure_records,
+    therapy_records, procedure_records, activity_records,
 )  # fmt: skip
 SUMMARY = (
     "pain-entries", "sleep-entries", "medications", "medication-doses", "therapy-sessions",
-    "procedures",
+    "procedures", "activity-days",
 )  # fmt: skip
 
 
