@@ -3,9 +3,8 @@
 A feature package describes each kind of record it owns as a :class:`RecordType`: its synced
 collections (each one a file of the patient's export too) and the optional parts the rest of
 the app iterates (the diary's loader, the summary's section, charts, FHIR, the pages' words,
-reminders). ``create_app`` fills
-the registry; nothing registers itself on import, so each app (every test builds one) knows
-exactly the types it was given, whatever was imported first.
+reminders). ``create_app`` fills the registry; nothing registers itself on import, so each app
+(every test builds one) knows exactly the types it was given, whatever was imported first.
 """
 
 from collections.abc import Callable, Mapping
