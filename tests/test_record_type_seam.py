@@ -150,16 +150,13 @@ def test_the_declared_reminder_kinds_are_the_apis_kinds_in_its_order():
         assert reminder.headline(time(20, 0)).startswith("Time ")
 
 
-def test_a_declaration_that_would_lose_data_or_a_section_is_refused(mood):
-    """Every collection is a file of the export, so it must say what a row is; a summary
-    section with no field to dump it would vanish from the summary without a word."""
+def test_a_collection_that_does_not_say_what_its_export_rows_are_is_refused(mood):
+    """Every collection is a file of the patient's export: its README must say what a row is."""
     _, _, declaration = mood
     unexplained = replace(declaration.collections[0], about="")
     declared = Registry((), readable_patient=None)
     with pytest.raises(ValueError, match="does not say what its export rows are"):
         declared.add(replace(declaration, collections=(unexplained,)))
-    with pytest.raises(ValueError, match="needs both summarize and section"):
-        declared.add(replace(declaration, summarize=lambda diary, now: {}))
     assert declared.record_types == {} and declared.collections == {}
     declared.add(declaration)
     assert list(declared.collections) == ["mood-entries"]

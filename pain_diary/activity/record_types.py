@@ -3,7 +3,7 @@
 from .. import analytics
 from ..analytics.activity import activity_summary
 from ..charts import activity
-from ..sync.registry import Chart, Page, RecordType
+from ..sync.registry import Chart, Page, RecordType, Section
 from .collections import activity_days
 from .diary import load
 from .fhir import steps_resources
@@ -19,11 +19,10 @@ ACTIVITY = RecordType(
     "activity",
     collections=(activity_days,),
     load=load,
-    summarize=summarize,
-    section=SECTION,
+    summary=Section(summarize, SECTION),
+    charts=(Chart("activity", "Activity", activity.draw, frozenset({"activity"})),),
     fhir=steps_resources,
     vocabulary={"activity_sources": SOURCES},
     labels={"apple_health": "Apple Health", "google_fit": "Google Fit", "csv": "CSV file"},
     pages=(Page("/activity", "activity", "Activity", "pages/activity.html"),),
-    charts=(Chart("activity", "Activity", activity.draw, frozenset({"activity"})),),
 )

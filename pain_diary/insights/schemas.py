@@ -85,7 +85,7 @@ def summary_schema(record_types):
     """The summary's schema for an app's ``record_types``, in the contract's order: the period,
     each record type's section, the notes of the collections declared noted, completion and
     flags."""
-    sections = {kind.name: kind.section for kind in record_types if kind.section}
+    sections = {kind.name: kind.summary.field for kind in record_types if kind.summary}
     noted = [noted.collection.name for kind in record_types for noted in kind.notes]
     note = NoteSchema.from_dict(
         {

@@ -51,13 +51,15 @@ def period(query, tz, now=None):
 
 def build_summary(diary, now, record_types, thresholds=analytics.DEFAULT_FLAG_THRESHOLDS):
     """Every figure of the summary contract for ``diary``'s period, as of ``now``: a section per
-    record type that declares one (``summarize``), then what reads across them."""
+    record type that declares one (its ``summary``), then what reads across them."""
     first_day, last_day, tz = diary.first_day, diary.last_day, diary.tz
     today = local_date(now, tz)
     daily = analytics.daily_pain(diary.pain)
     mme_by_day = daily_mme(diary.opioid_doses, tz)
     fortnight = fortnight_adherence(diary.plans, diary.doses, tz, last_day, now)
-    sections = {kind.name: kind.summarize(diary, now) for kind in record_types if kind.summarize}
+    sections = {
+        kind.name: kind.summary.compute(diary, now) for kind in record_types if kind.summary
+    }
     return {
         "period": {
             "from": first_day, "to": last_day, "days": (last_day - first_day).days + 1,

@@ -4,7 +4,7 @@ from ..analytics.adherence import as_needed_use, medication_adherence
 from ..analytics.mme import daily_mme, mme_summary
 from ..charts import adherence
 from ..localtime import local_date
-from ..sync.registry import Answered, Chart, RecordType, Reminder
+from ..sync.registry import Answered, Chart, RecordType, Reminder, Section
 from . import queries
 from .collections import medication_doses, medications
 from .fhir import medication_resources
@@ -35,8 +35,7 @@ def dose_headline(clock):
 MEDICATIONS = RecordType(
     "medications",
     collections=(medications, medication_doses),
-    summarize=medications_section,
-    section=SECTION,
+    summary=Section(medications_section, SECTION),
     charts=(
         Chart("adherence", "Medication adherence", adherence.draw, frozenset({"medications"})),
     ),

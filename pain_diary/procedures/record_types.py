@@ -2,7 +2,7 @@
 
 from ..analytics.procedures import procedure_responses
 from ..charts.marks import ChartMark
-from ..sync.registry import Noted, Page, RecordType
+from ..sync.registry import Noted, Page, RecordType, Section
 from .collections import procedures
 from .diary import load
 from .fhir import procedure_resources
@@ -48,8 +48,7 @@ PROCEDURES = RecordType(
     "procedures",
     collections=(procedures,),
     load=load,
-    summarize=summarize,
-    section=SECTION,
+    summary=Section(summarize, SECTION),
     marks=marks,
     fhir=procedure_resources,
     vocabulary={"procedure_kinds": KINDS, "procedure_windows": WINDOWS},

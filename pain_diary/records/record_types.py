@@ -5,7 +5,7 @@ from datetime import timedelta
 from .. import analytics
 from ..charts import pain, sleep, therapy
 from ..localtime import part_of_day
-from ..sync.registry import Answered, Chart, Noted, RecordType, Reminder
+from ..sync.registry import Answered, Chart, Noted, RecordType, Reminder, Section
 from . import queries
 from .collections import pain_entries, sleep_entries, therapy_sessions
 from .fhir import pain_resources, sleep_resources, therapy_resources
@@ -57,16 +57,15 @@ def therapy_section(diary, now):
 PAIN = RecordType(
     "pain",
     collections=(pain_entries,),
+    summary=Section(pain_section, PAIN_SECTION),
+    charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"}), marked=True),),
+    fhir=pain_resources,
     vocabulary={
         "body_sites": BODY_SITES,
         "qualities": QUALITIES,
         # The NRS anchors at each end of the 0–10 scale (IMMPACT, Dworkin 2005).
         "nrs_anchors": {0: "No pain", 10: "Worst pain imaginable"},
     },
-    summarize=pain_section,
-    section=PAIN_SECTION,
-    charts=(Chart("pain", "Pain", pain.draw, frozenset({"pain"}), marked=True),),
-    fhir=pain_resources,
     labels={"wrist_hand": "Wrist or hand", "ankle_foot": "Ankle or foot"},
     reminders=(
         Reminder(
@@ -85,8 +84,7 @@ PAIN = RecordType(
 SLEEP = RecordType(
     "sleep",
     collections=(sleep_entries,),
-    summarize=sleep_section,
-    section=SLEEP_SECTION,
+    summary=Section(sleep_section, SLEEP_SECTION),
     charts=(Chart("sleep", "Sleep", sleep.draw, frozenset({"sleep"})),),
     fhir=sleep_resources,
     vocabulary={
@@ -109,8 +107,7 @@ SLEEP = RecordType(
 THERAPY = RecordType(
     "therapy",
     collections=(therapy_sessions,),
-    summarize=therapy_section,
-    section=THERAPY_SECTION,
+    summary=Section(therapy_section, THERAPY_SECTION),
     charts=(Chart("therapy", "Therapy", therapy.draw, frozenset({"therapy"})),),
     fhir=therapy_resources,
     vocabulary={"modalities": MODALITIES},

@@ -32,6 +32,16 @@ class Chart:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A record type's section of the summary, under the record type's name (DESIGN §4)."""
+
+    #: compute(diary, now) -> the section.
+    compute: Callable
+    #: The marshmallow field that documents and dumps it (each app's summary schema has it).
+    field: Any
+
+
+@dataclass(frozen=True)
 class Answered:
     """What in the diary answers a reminder already, so that it is not sent (DESIGN §5)."""
 
@@ -93,10 +103,8 @@ class RecordType:
     #: (insights.diary.load_diaries) into ``diary.records[name]``; the built-in four are read
     #: there.
     load: Callable | None = None
-    #: summarize(diary, now) -> the summary section named ``name``.
-    summarize: Callable | None = None
-    #: The marshmallow field that documents and dumps that section (given with summarize).
-    section: Any = None
+    #: Its section of the summary.
+    summary: Section | None = None
     charts: tuple[Chart, ...] = ()
     #: marks(diary) -> the days the pain chart marks for it (charts.marks.ChartMark).
     marks: Callable | None = None
@@ -131,8 +139,6 @@ class Registry:
         """Declare one more record type (create_app does; so does a test of the seam)."""
         if record_type.name in self.record_types:
             raise ValueError(f"Two record types are named {record_type.name!r}.")
-        if (record_type.summarize is None) != (record_type.section is None):
-            raise ValueError(f"{record_type.name!r} needs both summarize and section, or neither.")
         for collection in record_type.collections:
             if collection.name in self.collections:
                 raise ValueError(f"Two collections are named {collection.name!r}.")
