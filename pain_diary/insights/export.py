@@ -22,7 +22,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def exports():
     """The export's files, each of a collection, by name: every collection, in the order the
     record types were declared."""
-    return {name.replace("-", "_"): c for name, c in registry().collections.items()}
+    collections = registry().collections
+    return {name.replace("-", "_"): collection for name, collection in collections.items()}
 
 
 def patient_records(patient):
