@@ -45,11 +45,13 @@ def live_server(app):
 
 
 @contextmanager
-def browser_page():
-    """A fresh page whose requests may only go to 127.0.0.1; yields (page, offsite requests)."""
-    from playwright.sync_api import sync_playwright
+def browser_page(browser):
+    """A fresh page of ``browser`` (the run's one Chromium, the ``chromium`` fixture) whose
+    requests may only go to 127.0.0.1; yields (page, offsite requests).
 
-    executable = require_chromium()
+    A second Playwright of its own would fail once the run's is started: Playwright's sync API
+    refuses to start inside the event loop of another.
+    """
     offsite = []
 
     def only_local(route):
@@ -59,11 +61,10 @@ def browser_page():
         offsite.append(url)
         return route.abort()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page()
-            page.route("**/*", only_local)
-            yield page, offsite
-        finally:
-            browser.close()
+    context = browser.new_context()
+    try:
+        page = context.new_page()
+        page.route("**/*", only_local)
+        yield page, offsite
+    finally:
+        context.close()

@@ -7,8 +7,8 @@ from .browser import browser_page, live_server
 pytestmark = pytest.mark.slow
 
 
-def test_swagger_ui_renders_offline_without_csp_violations(app):
-    with live_server(app) as base, browser_page() as (page, offsite):
+def test_swagger_ui_renders_offline_without_csp_violations(app, chromium):
+    with live_server(app) as base, browser_page(chromium) as (page, offsite):
         problems = []
         page.on("console", lambda m: m.type == "error" and problems.append(m.text))
         page.on("pageerror", lambda e: problems.append(str(e)))

@@ -33,7 +33,7 @@ CELLS = """() => [...document.querySelectorAll("tbody td, tbody th, tfoot td, tf
   })"""
 
 
-def test_the_summary_tables_fit_a_360_px_phone_without_scrolling_the_page(app, accounts):
+def test_the_summary_tables_fit_a_360_px_phone_without_scrolling_the_page(app, accounts, chromium):
     patient = accounts.signed_in(role="patient", display_name="Ada Lovelace")
     log_diary(patient)  # a scheduled and an as-needed medication, CBT and VR sessions
     put(patient, "medications", {
@@ -41,7 +41,7 @@ def test_the_summary_tables_fit_a_360_px_phone_without_scrolling_the_page(app, a
         "dose_unit": "capsule", "route": "oral", "start_date": ago(days=9).date().isoformat(),
         "schedule": {"times": ["07:30", "13:00", "19:30"], "days_of_week": [0, 2, 4, 6]},
     })  # fmt: skip
-    with live_server(app) as base, browser_page() as (page, offsite):
+    with live_server(app) as base, browser_page(chromium) as (page, offsite):
         page.set_viewport_size(PHONE)
         login = page.request.post(
             f"{base}/api/v1/auth/login",
