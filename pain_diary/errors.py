@@ -34,15 +34,19 @@ CODES = {
 }
 
 
+def kind_and_frames(error):
+    """What a log may say of ``error``: its kind and its frames, never its message, which can
+    quote health data (a note, a value; DESIGN §6)."""
+    return type(error).__name__, "".join(traceback.format_tb(error.__traceback__))
+
+
 class App(Flask):
     """Flask, logging unhandled errors by kind and place, never by message."""
 
     def log_exception(self, exc_info):
-        # Exception messages can quote health data (a note, a value); the frames cannot.
-        kind, _, trace = exc_info
-        frames = "".join(traceback.format_tb(trace))
+        kind, frames = kind_and_frames(exc_info[1])
         rule = request.url_rule.rule if request.url_rule else request.path
-        self.logger.error("unhandled %s at %s %s\n%s", kind.__name__, request.method, rule, frames)
+        self.logger.error("unhandled %s at %s %s\n%s", kind, request.method, rule, frames)
 
 
 class ErrorBodySchema(ma.Schema):

@@ -10,12 +10,12 @@ again (``STALE``).
 
 import io
 import logging
-import traceback
 from datetime import timedelta
 
 from sqlalchemy import select, update
 
 from ..accounts.users import user_by_id
+from ..errors import kind_and_frames
 from ..extensions import db
 from ..localtime import local_date
 from ..types import utcnow
@@ -99,9 +99,7 @@ def run_import(import_id, claimed_at):
         finish(import_id, claimed_at, "failed", progress.format, error=str(failure))
     except Exception as error:
         db.session.rollback()
-        # The kind and the frames, never the message: it may quote the file (health data).
-        frames = "".join(traceback.format_tb(error.__traceback__))
-        log.error("import %s failed: %s\n%s", import_id, type(error).__name__, frames)
+        log.error("import %s failed: %s\n%s", import_id, *kind_and_frames(error))
         finish(import_id, claimed_at, "failed", progress.format, error=OUR_SIDE)
 
 

@@ -14,7 +14,6 @@ that one patient's bad data costs their figures alone (:data:`UNAVAILABLE`).
 """
 
 import logging
-import traceback
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -22,6 +21,7 @@ from .. import analytics
 from ..analytics.mme import daily_mme
 from ..care.access import audit
 from ..care.queries import active_links, linked_patients_query
+from ..errors import kind_and_frames
 from ..localtime import local_date
 from .diary import Diary, load_diaries
 from .summary import DEFAULT_DAYS, attention_flags, fortnight_adherence
@@ -75,9 +75,7 @@ def _row_or_unavailable(link, diary, now, thresholds):
     try:
         return _row(link, diary, now, thresholds)
     except Exception as error:  # whatever it is, the other patients' rows must still show
-        # The kind and the frames only: a message can quote health data (DESIGN §6).
-        frames = "".join(traceback.format_tb(error.__traceback__))
-        log.error("patient list: a row failed with %s\n%s", type(error).__name__, frames)
+        log.error("patient list: a row failed with %s\n%s", *kind_and_frames(error))
         return {
             **_identity(link, diary),
             "pain_7d_mean": None, "pain_change_percent": None, "adherence_percent": None,
