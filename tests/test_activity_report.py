@@ -128,7 +128,10 @@ def test_on_a_phone_it_is_legible_and_in_the_dark_themes_colours():
 
 
 def log_pain(patient, days_ago, intensity):
-    at = datetime.combine(today() - timedelta(days=days_ago), time(12), BERLIN)
+    """A pain entry at noon ``days_ago`` days back; today's is at now if noon is still to come."""
+    at = min(
+        datetime.combine(today() - timedelta(days=days_ago), time(12), BERLIN), datetime.now(BERLIN)
+    )
     body = {"recorded_at": at.astimezone(UTC).isoformat(), "intensity": intensity}
     assert patient.put(f"/api/v1/pain-entries/{uuid.uuid4()}", json=body).status_code == 201
 
