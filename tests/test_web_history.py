@@ -380,7 +380,8 @@ def test_a_dose_says_which_scheduled_time_it_answered(phone, doses):
     account, today, yesterday, before, ids = doses
     phone.sign_in(account)
     page = phone.open("/history?show=doses")
-    assert page.get_by_role("heading", level=2).all_inner_texts() == [day_words(yesterday)]
+    # Waits for the list its script draws after the fetch (a loaded machine drew it late).
+    expect(page.get_by_role("heading", level=2)).to_have_text([day_words(yesterday)])
     assert entry_texts(page) == [
         "Pregabalin 75 mg · 20:00 dose · taken at 20:40",
         "Ibuprofen 400 mg · as needed · taken at 13:05",
